@@ -31,11 +31,18 @@ export function paramShapes(c: ModelConfig): [string, number[]][] {
 /**
  * Initial weights for training. Q/K get std 1/sqrt(d_model) rather than GPT-2's 0.02: with
  * 0.02 everywhere small attention-only models have been seen to never form induction heads.
- * Shortformer positions are added after LayerNorm, whose output has unit-scale elements, so they
- * start at std 0.5: at 0.8/sqrt(d_model) (0.05) they were ~5% of the Q/K input and, after 1000
- * steps of our first run, had not moved and no previous-token head had formed.
+ * Shortformer positions are added after LayerNorm, whose output has unit-scale elements, so random
+ * positions start at std 0.5: at 0.8/sqrt(d_model) (0.05) they were ~5% of the Q/K input.
+ * `positions: "sinusoidal"` starts W_pos at the Transformer's sin/cos table instead (still
+ * learned): a shift by one position is then a fixed rotation of each frequency pair, which a
+ * d_head-rank Q·K can express, whereas ~300 random vectors in d_model dimensions have no
+ * low-rank "previous position" map; see weights/default/card.md for the run that needed it.
  */
-export function initParams(c: ModelConfig, seed: number | Rng = 0): Params {
+export interface InitOptions {
+  positions?: "normal" | "sinusoidal";
+}
+
+export function initParams(c: ModelConfig, seed: number | Rng = 0, options: InitOptions = {}): Params {
   const rng = typeof seed === "number" ? new Rng(seed) : seed;
   const std: Record<string, number> = {
     W_E: 0.8 / Math.sqrt(c.d_model),
@@ -52,10 +59,24 @@ export function initParams(c: ModelConfig, seed: number | Rng = 0): Params {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
     if (leaf === "w") data.fill(1);
+    else if (leaf === "W_pos" && options.positions === "sinusoidal") data.set(sinusoidalPositions(c.n_ctx, c.d_model));
     else if (leaf !== "b") for (let i = 0; i < n; i++) data[i] = rng.normal() * std[leaf];
     params[name] = tf.tensor(data, shape, "float32");
   }
   return params;
+}
+
+/** [n, d] flat: row t = (sin(t·w_0), cos(t·w_0), sin(t·w_1), …), w_i = 10000^(-2i/d). */
+export function sinusoidalPositions(n: number, d: number): Float32Array {
+  const out = new Float32Array(n * d);
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; 2 * i < d; i++) {
+      const angle = t * Math.pow(10000, (-2 * i) / d);
+      out[t * d + 2 * i] = Math.sin(angle);
+      if (2 * i + 1 < d) out[t * d + 2 * i + 1] = Math.cos(angle);
+    }
+  }
+  return out;
 }
 
 /**

@@ -12,6 +12,8 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --lr X                          peak learning rate (default 1e-3)
   --warmup N                      linear warm-up steps (default 500)
   --seed N                        init and data-order seed (default 0)
+  --pos-init normal|sinusoidal    how shortformer positions start (default normal); still learned
+  --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
   --eval-every K                  eval record every K steps (default 250; 0 = never)
   --eval-rows N                   held-out rows per eval (default 64)
   --ckpt-every N                  checkpoint every N steps (default 200)
@@ -31,6 +33,8 @@ export interface TrainFlags {
   lr?: number;
   warmup?: number;
   seed?: number;
+  posInit?: string;
+  repeatFrac?: number;
   evalEvery?: number;
   evalRows?: number;
   ckptEvery?: number;
@@ -48,6 +52,7 @@ const NUMBER_FLAGS: Record<string, [keyof TrainFlags, "int" | "float"]> = {
   "--lr": ["lr", "float"],
   "--warmup": ["warmup", "int"],
   "--seed": ["seed", "int"],
+  "--repeat-frac": ["repeatFrac", "float"],
   "--eval-every": ["evalEvery", "int"],
   "--eval-rows": ["evalRows", "int"],
   "--ckpt-every": ["ckptEvery", "int"],
@@ -55,7 +60,7 @@ const NUMBER_FLAGS: Record<string, [keyof TrainFlags, "int" | "float"]> = {
   "--stop-at": ["stopAt", "int"],
   "--log-every": ["logEvery", "int"],
 };
-const STRING_FLAGS: Record<string, keyof TrainFlags> = { "--config": "config", "--data": "data", "--eval": "eval", "--out": "out" };
+const STRING_FLAGS: Record<string, keyof TrainFlags> = { "--config": "config", "--data": "data", "--eval": "eval", "--out": "out", "--pos-init": "posInit" };
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -92,5 +97,7 @@ export function parseArgs(argv: string[]): TrainFlags {
     } else throw new UsageError(`unknown flag "${argv[i]}"\n${USAGE}`);
   }
   for (const k of ["steps", "batch", "lr"] as const) if (f[k] === 0) throw new UsageError(`--${k} must be positive`);
+  if (f.posInit !== undefined && f.posInit !== "normal" && f.posInit !== "sinusoidal") throw new UsageError(`--pos-init must be normal or sinusoidal, got "${f.posInit}"`);
+  if (f.repeatFrac !== undefined && f.repeatFrac > 1) throw new UsageError(`--repeat-frac must be in [0, 1], got ${f.repeatFrac}`);
   return f;
 }

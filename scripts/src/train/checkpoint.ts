@@ -4,6 +4,7 @@
  * folder and swapped in by renames, so a crash at any moment leaves a complete checkpoint on disk:
  * the new one, or the previous one (as ckpt.old, which `loadCheckpoint` falls back to).
  */
+import type { RepeatSpans } from "./repeat-spans.js";
 import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { paramsFromNamed, paramsToNamed, readSafetensors, writeSafetensors, type ModelConfig, type Params } from "@isc/core";
@@ -19,6 +20,10 @@ export interface HyperParams {
   clip: number;
   seed: number;
   adam: AdamConfig;
+  /** How W_pos started; absent in checkpoints from before the option existed (= "normal"). */
+  posInit?: "normal" | "sinusoidal";
+  /** The repeated-span share of training rows (repeat-spans.ts); absent = none. */
+  repeat?: RepeatSpans;
 }
 
 export interface TrainState {

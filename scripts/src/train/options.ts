@@ -6,6 +6,7 @@
  */
 import { DEFAULT_ATTN_2L, REDWOOD_ATTN_2L, TINY_ATTN_2L, type ModelConfig } from "@isc/core";
 import { ADAM_DEFAULTS } from "./adam.js";
+import { repeatSpans } from "./repeat-spans.js";
 import { UsageError, type TrainFlags } from "./args.js";
 import type { HyperParams, TrainState } from "./checkpoint.js";
 
@@ -48,6 +49,8 @@ export function resolveOptions(f: TrainFlags): RunOptions {
       clip: DEFAULTS.clip,
       seed: f.seed ?? DEFAULTS.seed,
       adam: { ...ADAM_DEFAULTS },
+      posInit: (f.posInit as HyperParams["posInit"]) ?? "normal",
+      repeat: repeatSpans(f.repeatFrac ?? 0),
     },
     dataPath: f.data ?? "data/corpus/train.u16",
     evalPath: f.eval === "none" ? null : (f.eval ?? "weights/default/eval.u16"),
@@ -76,6 +79,8 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   clash("--lr", flags.lr, state.hyper.lr);
   clash("--warmup", flags.warmup, state.hyper.warmup);
   clash("--seed", flags.seed, state.hyper.seed);
+  clash("--pos-init", flags.posInit, state.hyper.posInit ?? "normal");
+  clash("--repeat-frac", flags.repeatFrac, state.hyper.repeat?.frac ?? 0);
   opts.configName = state.configName;
   opts.config = state.config;
   const steps = flags.steps ?? state.hyper.steps;

@@ -17,6 +17,7 @@ import { installFastMaxGrad } from "./fast-max-grad.js";
 import { lossAndGrads } from "./loss-grads.js";
 import { mergeCheckpoint, resolveOptions, type RunOptions } from "./options.js";
 import { formatSeconds, Progress } from "./progress.js";
+import { applyRepeatSpans } from "./repeat-spans.js";
 import { RunLog } from "./run-log.js";
 import { lrAt } from "./schedule.js";
 
@@ -89,7 +90,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
   } else {
     ds = readTokenDataset(opts.dataPath);
     const take = checkData(ds, opts.config, opts.dataPath);
-    params = initParams(opts.config, new Rng(opts.hyper.seed).fork("init"));
+    params = initParams(opts.config, new Rng(opts.hyper.seed).fork("init"), { positions: opts.hyper.posInit });
     adam = Adam.zeros(opts.hyper.adam, params);
     cursor = DataCursor.start(ds.tokens, ds.rows, ds.width, take, opts.hyper.seed);
     state = {
@@ -119,7 +120,8 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
   progress.say(
     `${found ? `resuming ${found} at step ${state.step}` : `new run in ${opts.out}`}: ${opts.configName} model, ` +
       `${ds.rows} rows × ${take} tokens (epoch ${cursor.epoch}), batch ${hyper.batch}, lr ${hyper.lr} ` +
-      `(warm-up ${hyper.warmup}, cosine to ${hyper.minLrFrac}× at ${hyper.steps}), ${evalNote}`,
+      `(warm-up ${hyper.warmup}, cosine to ${hyper.minLrFrac}× at ${hyper.steps}), positions ${hyper.posInit ?? "normal"} init, ` +
+      `${hyper.repeat?.frac ? `${hyper.repeat.frac * 100}% of rows with a repeated span of ${hyper.repeat.minLen}–${hyper.repeat.maxLen} tokens` : "no repeated spans"}, ${evalNote}`,
   );
 
   let stopSignal: string | null = null;
@@ -180,7 +182,9 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
       }
       const t0 = performance.now();
       const lr = lrAt(state.step, schedule);
-      const batch = tf.tensor2d(cursor.next(hyper.batch), [hyper.batch, take], "int32"); // [B, W]
+      const rows = cursor.next(hyper.batch);
+      if (hyper.repeat) applyRepeatSpans(rows, hyper.batch, take, hyper.repeat, hyper.seed, state.step);
+      const batch = tf.tensor2d(rows, [hyper.batch, take], "int32"); // [B, W]
       const { loss, grads: raw } = await lossAndGrads(cfg, params, batch);
       batch.dispose();
       if (!Number.isFinite(loss)) {

@@ -4,12 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { initBackend, Rng, tf, writeTokenDataset } from "@isc/core";
+import { initBackend, initParams, Rng, sinusoidalPositions, tf, TINY_ATTN_2L, writeTokenDataset } from "@isc/core";
 import { Adam } from "./adam.js";
 import { parseArgs } from "./args.js";
 import { clipByGlobalNorm } from "./clip.js";
 import { DataCursor } from "./data-cursor.js";
 import { installFastMaxGrad, restoreMaxGrad } from "./fast-max-grad.js";
+import { applyRepeatSpans, repeatSpans } from "./repeat-spans.js";
 import { train } from "./run.js";
 import { lrAt } from "./schedule.js";
 
@@ -192,4 +193,60 @@ test("the fast Max gradient is bit-identical to tfjs' own", async () => {
   const m = tf.grad((t: tf.Tensor) => tf.sum(tf.max(t, 0)))(x);
   assert.deepEqual(Array.from(await m.data()), [1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0]);
   for (const t of [x, g1, g2, m]) t.dispose();
+});
+
+test("repeated spans: a copy of an earlier span of the same row, drawn from (seed, step) alone", () => {
+  const width = 301;
+  const batch = 64;
+  const rng = new Rng(4);
+  const original = Int32Array.from({ length: batch * width }, () => rng.int(8192));
+  const spec = repeatSpans(0.5);
+  const draw = (seed: number, step: number) => {
+    const rows = original.slice();
+    return { rows, changed: applyRepeatSpans(rows, batch, width, spec, seed, step) };
+  };
+  const a = draw(0, 7);
+  assert.deepEqual(draw(0, 7).rows, a.rows, "same seed and step, same rows");
+  assert.notDeepEqual(draw(0, 8).rows, a.rows);
+  assert.notDeepEqual(draw(1, 7).rows, a.rows);
+  assert.ok(a.changed > 16 && a.changed < 48, `${a.changed} of ${batch} rows at frac 0.5`);
+  let seen = 0;
+  for (let b = 0; b < batch; b++) {
+    const before = original.subarray(b * width, (b + 1) * width);
+    const after = a.rows.subarray(b * width, (b + 1) * width);
+    const diff = [...after.keys()].filter((i) => after[i] !== before[i]);
+    if (diff.length === 0) continue;
+    seen++;
+    assert.ok(diff[0] > 0, "[BEGIN] is never overwritten");
+    // The written range [dst, dst + len) equals the original [src, src + len) for some src <= dst - len.
+    const dst = diff[0];
+    const len = diff[diff.length - 1] - dst + 1;
+    assert.ok(len <= spec.maxLen);
+    const found = [...Array(Math.max(0, dst - len + 1)).keys()].some((src) => src >= 1 && [...Array(len).keys()].every((i) => after[dst + i] === before[src + i]));
+    assert.ok(found, `row ${b}: the written span is not a copy of an earlier one`);
+  }
+  assert.equal(seen, a.changed);
+  const none = original.slice();
+  assert.equal(applyRepeatSpans(none, batch, width, repeatSpans(0), 0, 7), 0);
+  assert.deepEqual(none, original);
+});
+
+test("sinusoidal positions start W_pos at the sin/cos table; the choice and the span share are part of the run", async () => {
+  const table = sinusoidalPositions(4, 6);
+  assert.deepEqual(Array.from(table.subarray(0, 6)), [0, 1, 0, 1, 0, 1]);
+  assert.ok(Math.abs(table[6] - Math.sin(1)) < 1e-7 && Math.abs(table[6 + 2] - Math.sin(Math.pow(10000, -2 / 6))) < 1e-7);
+  const p = initParams(TINY_ATTN_2L, 0, { positions: "sinusoidal" });
+  assert.deepEqual(Array.from(p["pos_embed.W_pos"].dataSync()), Array.from(sinusoidalPositions(TINY_ATTN_2L.n_ctx, TINY_ATTN_2L.d_model)));
+  tf.dispose(Object.values(p));
+  // Interrupted and resumed equals uninterrupted, with both options on.
+  await run("sin-whole", "--steps", "8", "--pos-init", "sinusoidal", "--repeat-frac", "0.5");
+  await run("sin-split", "--steps", "8", "--pos-init", "sinusoidal", "--repeat-frac", "0.5", "--stop-at", "4");
+  await run("sin-split", "--steps", "8");
+  assert.deepEqual(ckptBytes("sin-split"), ckptBytes("sin-whole"));
+  await run("plain8", "--steps", "8");
+  assert.notDeepEqual(ckptBytes("sin-whole")[0], ckptBytes("plain8")[0], "the options change the run");
+  await assert.rejects(run("sin-split", "--steps", "9", "--repeat-frac", "0.1"), /--repeat-frac 0\.1 contradicts the checkpoint/);
+  await assert.rejects(run("sin-split", "--steps", "9", "--pos-init", "normal"), /--pos-init "normal" contradicts the checkpoint/);
+  assert.throws(() => parseArgs(["--pos-init", "learned"]), /--pos-init must be normal or sinusoidal/);
+  assert.throws(() => parseArgs(["--repeat-frac", "1.5"]), /--repeat-frac must be in \[0, 1\]/);
 });
