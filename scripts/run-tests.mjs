@@ -27,8 +27,14 @@ if (chosen.length === 0) {
   console.error(`no test file matches ${only.join(", ")}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...chosen.sort()], {
-  stdio: "inherit",
-  env: { ...process.env, SCRUB_QUIET: "1" },
-});
-process.exit(r.status ?? 1);
+const runFiles = (list, env) =>
+  spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...list.sort()], { stdio: "inherit", env: { ...process.env, SCRUB_QUIET: "1", ...env } }).status ?? 1;
+let status = runFiles(chosen, {});
+// Where the native kernels are built they replace the wasm ones; run the kernel and golden tests
+// once more without them, so both kernel sets stay checked.
+const wasmOnly = chosen.filter((f) => /(wasm-kernels|golden|forward)\.test\.js$/.test(f));
+if (status === 0 && wasmOnly.length && process.env.SCRUB_NATIVE !== "0") {
+  console.log("\n# again without the native kernels (SCRUB_NATIVE=0)");
+  status = runFiles(wasmOnly, { SCRUB_NATIVE: "0" });
+}
+process.exit(status);

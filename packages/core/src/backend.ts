@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { installNativeKernels, nativeKernelsInfo } from "./native-kernels.js";
 import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -46,7 +47,13 @@ async function select(prefer: BackendName | undefined): Promise<BackendInfo> {
   for (const name of order) {
     try {
       const detail = await loaders[name]();
-      if (name === "wasm" && process.env.SCRUB_FAST_BMM !== "0") await installWasmKernels();
+      if (name === "wasm" && process.env.SCRUB_FAST_BMM !== "0") {
+        await installWasmKernels();
+        nativeMissing = (() => {
+          const r = installNativeKernels();
+          return r.ok ? null : r.why;
+        })();
+      }
       if (await tf.setBackend(name)) {
         await tf.ready();
         return { name, detail: detail ?? (await wasmDetail()) };
@@ -88,9 +95,13 @@ const loaders: Record<BackendName, () => Promise<string | undefined>> = {
   },
 };
 
+/** Why the native kernels are not in use (null when they are or were not tried). */
+let nativeMissing: string | null = null;
+
 async function wasmDetail(): Promise<string> {
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
-  const bmm = wasmKernelsInstalled() ? ", own matMul/logsumexp kernels" : "";
-  return `${simd ? "SIMD" : "no SIMD"}, ${threads ? "multi-threaded" : "1 thread"}${bmm}`;
+  const native = nativeKernelsInfo();
+  const kernels = native ? `; native matMul/logsumexp kernels: ${native}` : wasmKernelsInstalled() ? `, own matMul/logsumexp kernels (native ones: ${nativeMissing})` : "";
+  return `${simd ? "SIMD" : "no SIMD"}, ${threads ? "multi-threaded" : "1 thread"}${kernels}`;
 }

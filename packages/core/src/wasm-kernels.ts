@@ -17,6 +17,8 @@ interface KernelExports {
 }
 
 export const ROW_LOGSUMEXP = "IscRowLogSumExp";
+/** exp(x - y[:, None]) * g[:, None] for x [rows, cols], y, g [rows]: the log-sum-exp gradient, where a backend has it. */
+export const SOFTMAX_SCALE = "IscSoftmaxScale";
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -115,6 +117,7 @@ tf.registerGradient({
   outputsToSave: [true],
   gradFunc: (dy, saved) => {
     const [x, y] = saved; // x [rows, cols], y [rows]
+    if (tf.getKernel(SOFTMAX_SCALE, tf.getBackend())) return { x: () => tf.engine().runKernel(SOFTMAX_SCALE, { x, y, g: dy as tf.Tensor }, {}) as tf.Tensor };
     return { x: () => tf.mul(tf.expandDims(dy as tf.Tensor, 1), tf.exp(tf.sub(x, tf.expandDims(y, 1)))) };
   },
 });

@@ -1,0 +1,137 @@
+/**
+ * Optional native kernels for the wasm backend (packages/core/native, built at install when a C
+ * compiler is present): matMul for every float32 product, and the unembedding's log-sum-exp and its
+ * gradient, on all cores with the CPU's widest vectors. They read and write tfjs' wasm heap in
+ * place. The wasm backend alone runs one thread of 128-bit SIMD; these are what let a 2-core
+ * machine keep up with PyTorch + OpenBLAS. `SCRUB_NATIVE=0` turns them off, `SCRUB_THREADS=n` sets
+ * the thread count (default: one per CPU). Node only.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
+
+interface NativeAddon {
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, M: number, K: number, N: number, tA: boolean, tB: boolean): void;
+  logSumExpRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  softmaxScaleRows(x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  setThreads(n: number): number;
+  info(): { isa: string; threads: number };
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** Where build.mjs puts the addon, relative to this file (src/ or dist/src/). */
+function addonPath(): string | null {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const rel of ["../native/build/isc_native.node", "../../native/build/isc_native.node"]) {
+    const p = path.resolve(here, rel);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+let addon: NativeAddon | null = null;
+
+/** "avx512, 2 threads", or null when the native kernels are not installed. */
+export function nativeKernelsInfo(): string | null {
+  if (!addon) return null;
+  const { isa, threads } = addon.info();
+  return `${isa}, ${threads} thread${threads === 1 ? "" : "s"}`;
+}
+
+/** Sets the native kernels' thread count (results do not depend on it); returns the count in use. */
+export function setNativeThreads(n: number): number {
+  if (!addon) throw new Error("the native kernels are not installed");
+  if (!Number.isInteger(n) || n < 1) throw new Error(`thread count must be a positive integer, got ${n}`);
+  return addon.setThreads(n);
+}
+
+/** The path the addon is loaded from, or null when it has not been built. */
+export function nativeAddonPath(): string | null {
+  return addonPath();
+}
+
+/**
+ * Loads the addon and registers its kernels on the wasm backend. Returns why not when it cannot
+ * (not built, other CPU architecture, turned off), so the caller can say which kernels run.
+ */
+export function installNativeKernels(): { ok: true } | { ok: false; why: string } {
+  if (addon) return { ok: true };
+  if (process.env.SCRUB_NATIVE === "0") return { ok: false, why: "SCRUB_NATIVE=0" };
+  const file = addonPath();
+  if (!file) return { ok: false, why: "not built (no C compiler at install?)" };
+  let loaded: NativeAddon;
+  try {
+    loaded = createRequire(import.meta.url)(file) as NativeAddon;
+  } catch (e) {
+    return { ok: false, why: `${path.basename(file)} does not load: ${(e as Error).message.split("\n")[0]}` };
+  }
+  const threads = process.env.SCRUB_THREADS;
+  if (threads !== undefined && threads !== "") {
+    const n = Number(threads);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`SCRUB_THREADS=${threads} is not a positive integer`);
+    loaded.setThreads(n);
+  }
+  const original = tf.getKernel(tf.BatchMatMul, "wasm");
+  if (!original) return { ok: false, why: "the wasm backend has no BatchMatMul kernel to replace" };
+
+  const matMul: tf.KernelFunc = (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+    if (a.dtype !== "float32" || b.dtype !== "float32" || !(batchA === batchB || batchA === 1 || batchB === 1)) return original.kernelFunc(args);
+    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    if (K !== Kb) throw new Error(`matMul: inner sizes ${K} and ${Kb} of shapes [${a.shape}] and [${b.shape}] differ`);
+    const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const backend = args.backend as unknown as WasmBackendLike;
+    // makeOutput may grow the wasm heap, which detaches earlier views: take the views after it.
+    const out = backend.makeOutput([...outer, M, N], "float32");
+    loaded.gemm(backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out), batchA, batchB, M, K, N, transposeA, transposeB);
+    return out;
+  };
+  tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc: matMul });
+
+  const replace = (config: tf.KernelConfig) => {
+    if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
+    tf.registerKernel(config);
+  };
+  replace({
+    kernelName: ROW_LOGSUMEXP,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const [rows, cols] = x.shape;
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput([rows], "float32");
+      loaded.logSumExpRows(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), rows, cols);
+      return out;
+    },
+  });
+  replace({
+    kernelName: SOFTMAX_SCALE,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const { x, y, g } = args.inputs as { x: tf.TensorInfo; y: tf.TensorInfo; g: tf.TensorInfo };
+      const [rows, cols] = x.shape;
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput([rows, cols], "float32");
+      loaded.softmaxScaleRows(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y), backend.typedArrayFromHeap(g), backend.typedArrayFromHeap(out), rows, cols);
+      return out;
+    },
+  });
+  addon = loaded;
+  return { ok: true };
+}
