@@ -23,7 +23,7 @@ interface NativeAddon {
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
 }
 
 /** Where build.mjs puts the addon, relative to this file (src/ or dist/src/). */
@@ -98,7 +98,8 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
     const backend = args.backend as unknown as WasmBackendLike;
     // makeOutput may grow the wasm heap, which detaches earlier views: take the views after it.
     const out = backend.makeOutput([...outer, M, N], "float32");
-    loaded.gemm(backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out), batchA, batchB, M, K, N, transposeA, transposeB);
+    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    loaded.gemm(view(a), view(b), view(out), batchA, batchB, M, K, N, transposeA, transposeB);
     return out;
   };
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
@@ -116,7 +117,7 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const [rows, cols] = x.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput([rows], "float32");
-      loaded.logSumExpRows(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), rows, cols);
+      loaded.logSumExpRows(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, rows, cols);
       return out;
     },
   });
@@ -128,7 +129,8 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const [rows, cols] = x.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput([rows, cols], "float32");
-      loaded.softmaxScaleRows(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(y), backend.typedArrayFromHeap(g), backend.typedArrayFromHeap(out), rows, cols);
+      const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      loaded.softmaxScaleRows(view(x), view(y), view(g), view(out), rows, cols);
       return out;
     },
   });
