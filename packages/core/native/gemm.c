@@ -35,15 +35,24 @@ typedef int vi __attribute__((vector_size(VW * 4)));
 /* mask ? a : b, lane-wise (C has no vector ?: operator). */
 static inline vf vsel(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 
-static inline float a_at(const float *a, int tA, long M, long K, long i, long k) { return tA ? a[k * M + i] : a[i * K + k]; }
-
-/* Ap[strip][k][r] for rows i0..i0+mc, depths p0..p0+kc; rows past mc are zero. */
+/* Ap[strip][k][r] for rows i0..i0+mc, depths p0..p0+kc; rows past mc are zero. The loop order
+ * follows the source layout, so reads are contiguous (writes land in the small, cached strip). */
 static void pack_a(const float *a, int tA, long M, long K, long i0, long mc, long p0, long kc, float *ap) {
   for (long s = 0; s < mc; s += MR) {
     long rows = mc - s < MR ? mc - s : MR;
-    for (long k = 0; k < kc; k++) {
-      for (long r = 0; r < rows; r++) ap[k * MR + r] = a_at(a, tA, M, K, i0 + s + r, p0 + k);
-      for (long r = rows; r < MR; r++) ap[k * MR + r] = 0.f;
+    if (tA) {
+      for (long k = 0; k < kc; k++) {
+        const float *src = a + (p0 + k) * M + i0 + s;
+        for (long r = 0; r < rows; r++) ap[k * MR + r] = src[r];
+        for (long r = rows; r < MR; r++) ap[k * MR + r] = 0.f;
+      }
+    } else {
+      for (long r = 0; r < rows; r++) {
+        const float *src = a + (i0 + s + r) * K + p0;
+        for (long k = 0; k < kc; k++) ap[k * MR + r] = src[k];
+      }
+      for (long r = rows; r < MR; r++)
+        for (long k = 0; k < kc; k++) ap[k * MR + r] = 0.f;
     }
     ap += kc * MR;
   }
@@ -53,13 +62,22 @@ static void pack_a(const float *a, int tA, long M, long K, long i0, long mc, lon
 static void pack_b(const float *b, int tB, long K, long N, long p0, long kc, long j0, long nc, float *bp) {
   for (long s = 0; s < nc; s += NR) {
     long cols = nc - s < NR ? nc - s : NR;
-    if (!tB && cols == NR) {
-      for (long k = 0; k < kc; k++) memcpy(bp + k * NR, b + (p0 + k) * N + j0 + s, NR * sizeof(float));
-    } else {
+    if (!tB) {
       for (long k = 0; k < kc; k++) {
-        for (long c = 0; c < cols; c++) bp[k * NR + c] = tB ? b[(j0 + s + c) * K + p0 + k] : b[(p0 + k) * N + j0 + s + c];
-        for (long c = cols; c < NR; c++) bp[k * NR + c] = 0.f;
+        const float *src = b + (p0 + k) * N + j0 + s;
+        if (cols == NR) memcpy(bp + k * NR, src, NR * sizeof(float));
+        else {
+          for (long c = 0; c < cols; c++) bp[k * NR + c] = src[c];
+          for (long c = cols; c < NR; c++) bp[k * NR + c] = 0.f;
+        }
       }
+    } else {
+      for (long c = 0; c < cols; c++) {
+        const float *src = b + (j0 + s + c) * K + p0;
+        for (long k = 0; k < kc; k++) bp[k * NR + c] = src[k];
+      }
+      for (long c = cols; c < NR; c++)
+        for (long k = 0; k < kc; k++) bp[k * NR + c] = 0.f;
     }
     bp += kc * NR;
   }

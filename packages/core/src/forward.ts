@@ -134,9 +134,10 @@ export function attendQKV(
   const D = cfg.d_model;
   const b = `blocks.${l}`;
   const point = <X extends tf.Tensor>(name: string, x: X): X => (ctx ? ctx.point(`${b}.attn.${name}`, x) : x);
-  const qh = tf.transpose(q, [0, 2, 1, 3]); // [B, G, T, C]
+  // 1/sqrt(C) scales q, 10x fewer elements than the [T, T] scores.
+  const qh = tf.transpose(tf.mul(q, 1 / Math.sqrt(C)), [0, 2, 1, 3]); // [B, G, T, C]
   const kT = tf.transpose(k, [0, 2, 3, 1]); // [B, G, C, T]
-  const raw = tf.div(tf.matMul(qh, kT), Math.sqrt(C)); // [B, G, T, T]
+  const raw = tf.matMul(qh, kT); // [B, G, T, T]
   const scores = point("hook_attn_scores", tf.add(tf.mul(raw, mult), add) as tf.Tensor4D);
   let pattern = tf.softmax(scores) as tf.Tensor4D; // [B, G, Tq, Tk]
   if (overridePattern) pattern = overridePattern(pattern);

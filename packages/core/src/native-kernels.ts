@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTransposeFreeMatMul } from "./ops.js";
 import { ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
 
 interface NativeAddon {
@@ -134,6 +135,7 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       return out;
     },
   });
+  setTransposeFreeMatMul(true);
   addon = loaded;
   return { ok: true };
 }

@@ -5,7 +5,17 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** a [m, k] @ b [k, n] -> [m, n]; gradients use explicit transposes instead of transpose flags. */
+/**
+ * Whether transposed operands cost nothing extra (true once the native kernels, which transpose
+ * while packing, run matMul). Otherwise the gradients transpose explicitly, because on plain wasm
+ * only the untransposed 2-D product reaches XNNPACK's fast kernel.
+ */
+let transposeFree = false;
+export function setTransposeFreeMatMul(on: boolean): void {
+  transposeFree = on;
+}
+
+/** a [m, k] @ b [k, n] -> [m, n], with gradients shaped for the fastest matMul kernel at hand. */
 export const mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad((a, b, save) => {
   (save as tf.GradSaveFunc)([a as tf.Tensor2D, b as tf.Tensor2D]);
   return {
@@ -13,6 +23,7 @@ export const mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad
     gradFunc: (dy, saved) => {
       const [sa, sb] = saved as tf.Tensor2D[];
       const g = dy as tf.Tensor2D;
+      if (transposeFree) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
       // For a wide b (the unembedding: n = d_vocab >> k = d_model), XNNPACK is ~1.4x faster on
       // (dyᵀ a)ᵀ than on aᵀ dy: its weights operand is then the small [m, k] one.
       const dB = sb.shape[1] > 4 * sb.shape[0] ? tf.transpose(tf.matMul(tf.transpose(g), sa)) : tf.matMul(tf.transpose(sa), g);
