@@ -9,7 +9,7 @@
  * count stayed flat. The last line is one JSON object.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_ATTN_2L, HookedTransformer, initBackend, initParams, REDWOOD_ATTN_2L, Rng, tf, type ModelConfig } from "@isc/core";
 import { experimentCatalogue, REDWOOD_ROLES, runScrub, TokenDataset } from "@isc/scrubbing";
@@ -52,10 +52,22 @@ function randomRows(cfg: ModelConfig, n: number, seed: number): Int32Array {
   return Int32Array.from({ length: n * W }, (_, i) => (i % W === 0 ? cfg.d_vocab - 1 : r.int(cfg.d_vocab - 1)));
 }
 
+let blasChecked = false;
+/** Debian's torch falls back to the reference BLAS (~10-20x slower) unless OpenBLAS is installed: say so once. */
+function warnReferenceBlas(): void {
+  if (blasChecked) return;
+  blasChecked = true;
+  const lib = "/usr/lib/x86_64-linux-gnu/libblas.so.3";
+  if (existsSync(lib) && !/openblas|blis|mkl/i.test(realpathSync(lib))) {
+    console.error(`bench: warning: ${lib} is the reference BLAS, so the PyTorch peers run ~10x slower than they should; apt-get install libopenblas0-pthread`);
+  }
+}
+
 function peer(dir: string, script: string, args: (string | number)[]): number | null {
   const file = path.join(dir, script);
   if (!existsSync(file) || !existsSync("/usr/bin/python3")) return null;
   if (spawnSync("/usr/bin/python3", ["-c", "import torch"]).status !== 0) return null;
+  warnReferenceBlas();
   const r = spawnSync("/usr/bin/python3", [file, ...args.map(String)], { encoding: "utf8" });
   const m = /tokens\/s=(\d+)/.exec(r.stdout ?? "");
   return m ? Number(m[1]) : null;

@@ -176,32 +176,76 @@ static inline float hsum(vf v) {
   for (int i = 0; i < VW; i++) s += v[i];
   return s;
 }
-static inline float sexp(float x) {
-  vf v = (vf){0} + x;
-  return vexp(v)[0];
+/* The last n % VW elements of a row, as one vector: lanes past the end read `fill`. */
+static inline vf load_tail(const float *x, long len, float fill) {
+  float tmp[VW];
+  for (long i = 0; i < VW; i++) tmp[i] = i < len ? x[i] : fill;
+  vf v;
+  memcpy(&v, tmp, sizeof v);
+  return v;
+}
+static inline void store_tail(float *x, long len, vf v) {
+  float tmp[VW];
+  memcpy(tmp, &v, sizeof v);
+  for (long i = 0; i < len; i++) x[i] = tmp[i];
 }
 
 /* Returns max_j x[j] and sum_j exp(x[j] - max). */
 void SUFFIX(isc_lse_row)(const float *x, long n, float *max_out, float *sum_out) {
-  vf m = (vf){0} - 3.4e38f;
-  long j = 0;
-  for (; j + VW <= n; j += VW) {
+  const float lowest = -3.4e38f;
+  long full = n - n % VW, tail = n - full;
+  vf m = (vf){0} + lowest;
+  for (long j = 0; j < full; j += VW) {
     vf v = *(const vfu *)(x + j);
     m = vsel(v > m, v, m);
   }
+  if (tail) {
+    vf v = load_tail(x + full, tail, lowest);
+    m = vsel(v > m, v, m);
+  }
   float mx = hmax(m);
-  for (; j < n; j++) mx = x[j] > mx ? x[j] : mx;
   vf s = (vf){0};
-  for (j = 0; j + VW <= n; j += VW) s += vexp(*(const vfu *)(x + j) - mx);
-  float sum = hsum(s);
-  for (; j < n; j++) sum += sexp(x[j] - mx);
+  for (long j = 0; j < full; j += VW) s += vexp(*(const vfu *)(x + j) - mx);
+  if (tail) s += vexp(load_tail(x + full, tail, lowest) - mx); /* exp(lowest - mx) = 0 */
   *max_out = mx;
-  *sum_out = sum;
+  *sum_out = hsum(s);
 }
 
 /* out[j] = exp(x[j] - y) * g: one row of the log-sum-exp gradient. */
 void SUFFIX(isc_softmax_scale_row)(const float *x, long n, float y, float g, float *out) {
-  long j = 0;
-  for (; j + VW <= n; j += VW) *(vfu *)(out + j) = vexp(*(const vfu *)(x + j) - y) * g;
-  for (; j < n; j++) out[j] = sexp(x[j] - y) * g;
+  long full = n - n % VW;
+  for (long j = 0; j < full; j += VW) *(vfu *)(out + j) = vexp(*(const vfu *)(x + j) - y) * g;
+  if (n > full) store_tail(out + full, n - full, vexp(load_tail(x + full, n - full, 0.f) - y) * g);
+}
+
+/* One row of softmax(x * mult + add): the attention pattern from raw scores and the causal mask. */
+void SUFFIX(isc_masked_softmax_row)(const float *x, const float *mult, const float *add, long n, float *out) {
+  const float lowest = -3.4e38f;
+  long full = n - n % VW, tail = n - full;
+  vf m = (vf){0} + lowest;
+  for (long j = 0; j < full; j += VW) {
+    vf s = *(const vfu *)(x + j) * *(const vfu *)(mult + j) + *(const vfu *)(add + j);
+    *(vfu *)(out + j) = s;
+    m = vsel(s > m, s, m);
+  }
+  vf st = (vf){0};
+  if (tail) {
+    st = load_tail(x + full, tail, 0.f) * load_tail(mult + full, tail, 0.f) + load_tail(add + full, tail, lowest);
+    m = vsel(st > m, st, m);
+  }
+  float mx = hmax(m);
+  vf acc = (vf){0};
+  for (long j = 0; j < full; j += VW) {
+    vf e = vexp(*(const vfu *)(out + j) - mx);
+    *(vfu *)(out + j) = e;
+    acc += e;
+  }
+  vf et = (vf){0};
+  if (tail) {
+    et = vexp(st - mx); /* padded lanes: exp(lowest - mx) = 0 */
+    acc += et;
+  }
+  float inv = 1.0f / hsum(acc);
+  for (long j = 0; j < full; j += VW) *(vfu *)(out + j) *= inv;
+  if (tail) store_tail(out + full, tail, et * inv);
 }

@@ -12,7 +12,8 @@
   void isc_gemm_block_##sfx(const float *a, const float *b, float *c, long M, long K, long N, int tA, int tB, long i0, long i1, long j0, long j1, \
                             float *ap, float *bp);                                                                                               \
   void isc_lse_row_##sfx(const float *x, long n, float *max_out, float *sum_out);                                                              \
-  void isc_softmax_scale_row_##sfx(const float *x, long n, float y, float g, float *out);
+  void isc_softmax_scale_row_##sfx(const float *x, long n, float y, float g, float *out);                                                    \
+  void isc_masked_softmax_row_##sfx(const float *x, const float *mult, const float *add, long n, float *out);
 ISC_DECLARE(avx512)
 ISC_DECLARE(avx2)
 ISC_DECLARE(sse)

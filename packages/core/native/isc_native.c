@@ -19,12 +19,14 @@
 typedef void (*gemm_block_fn)(const float *, const float *, float *, long, long, long, int, int, long, long, long, long, float *, float *);
 typedef void (*lse_row_fn)(const float *, long, float *, float *);
 typedef void (*softmax_scale_row_fn)(const float *, long, float, float, float *);
+typedef void (*masked_softmax_row_fn)(const float *, const float *, const float *, long, float *);
 
 static struct {
   const char *isa;
   gemm_block_fn gemm_block;
   lse_row_fn lse_row;
   softmax_scale_row_fn softmax_scale_row;
+  masked_softmax_row_fn masked_softmax_row;
 } K;
 
 /* ---- thread pool: the caller is thread 0, workers 1..n-1 wait for a generation bump ---- */
@@ -180,6 +182,27 @@ static void softmax_scale_worker(void *p, int t) {
   }
 }
 
+/* x, out: [rows, cols] with rows = batch · mask_rows; mult, add: [mask_rows, cols]. */
+typedef struct {
+  const float *x, *mult, *add;
+  float *out;
+  long rows, cols, mask_rows, step, next;
+} masked_softmax_job;
+
+static void masked_softmax_worker(void *p, int t) {
+  (void)t;
+  masked_softmax_job *j = p;
+  for (;;) {
+    long r0 = __atomic_fetch_add(&j->next, j->step, __ATOMIC_RELAXED);
+    if (r0 >= j->rows) return;
+    long r1 = r0 + j->step < j->rows ? r0 + j->step : j->rows;
+    for (long r = r0; r < r1; r++) {
+      long i = r % j->mask_rows;
+      K.masked_softmax_row(j->x + r * j->cols, j->mult + i * j->cols, j->add + i * j->cols, j->cols, j->out + r * j->cols);
+    }
+  }
+}
+
 static int rows_threads(long rows, long cols) { return rows * cols < 65536 ? 1 : n_threads; }
 
 /* ---- Node-API glue ---- */
@@ -280,6 +303,28 @@ static napi_value js_softmax_scale(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* maskedSoftmax(x, mult, add, out, rows, cols, maskRows): out = softmax(x * mult + add) per row; row r uses mask row r % maskRows. */
+static napi_value js_masked_softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *mult, *add, *out;
+  size_t lx, lm, la, lo;
+  long rows, cols, mask_rows;
+  if (argc != 7 || !get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[1], &mult, &lm) || !get_f32(env, argv[2], &add, &la) || !get_f32(env, argv[3], &out, &lo) ||
+      !get_long(env, argv[4], &rows) || !get_long(env, argv[5], &cols) || !get_long(env, argv[6], &mask_rows))
+    return throw_error(env, "maskedSoftmax(x, mult, add, out, rows, cols, maskRows): bad arguments");
+  if (cols == 0 || mask_rows == 0 || rows % mask_rows != 0 || (size_t)(rows * cols) != lx || (size_t)(rows * cols) != lo || (size_t)(mask_rows * cols) != lm ||
+      (size_t)(mask_rows * cols) != la)
+    return throw_error(env, "maskedSoftmax: array lengths do not match the sizes");
+  masked_softmax_job j = {x, mult, add, out, rows, cols, mask_rows, 32, 0};
+  pthread_mutex_lock(&call_mu);
+  int ok = pool_run(masked_softmax_worker, &j, rows_threads(rows, cols));
+  pthread_mutex_unlock(&call_mu);
+  if (!ok) return throw_error(env, "maskedSoftmax: out of memory");
+  return NULL;
+}
+
 /* setThreads(n): 0 = one per online CPU. Returns the count in use. */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -315,16 +360,19 @@ static void pick_isa(void) {
     K.gemm_block = isc_gemm_block_avx512;
     K.lse_row = isc_lse_row_avx512;
     K.softmax_scale_row = isc_softmax_scale_row_avx512;
+    K.masked_softmax_row = isc_masked_softmax_row_avx512;
   } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     K.isa = "avx2";
     K.gemm_block = isc_gemm_block_avx2;
     K.lse_row = isc_lse_row_avx2;
     K.softmax_scale_row = isc_softmax_scale_row_avx2;
+    K.masked_softmax_row = isc_masked_softmax_row_avx2;
   } else {
     K.isa = "sse2";
     K.gemm_block = isc_gemm_block_sse;
     K.lse_row = isc_lse_row_sse;
     K.softmax_scale_row = isc_softmax_scale_row_sse;
+    K.masked_softmax_row = isc_masked_softmax_row_sse;
   }
 }
 
@@ -340,6 +388,7 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"logSumExpRows", NULL, js_lse, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxScaleRows", NULL, js_softmax_scale, NULL, NULL, NULL, napi_default, NULL},
+      {"maskedSoftmax", NULL, js_masked_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
   };

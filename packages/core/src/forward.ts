@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.js";
 import type { HookContext } from "./hooks.js";
 import { gatherRows, mm } from "./ops.js";
-import { rowLogSumExp } from "./wasm-kernels.js";
+import { maskedSoftmax, rowLogSumExp } from "./wasm-kernels.js";
 import type { Params } from "./params.js";
 
 /** Redwood's masked score: large and finite, so a fully masked row stays finite. */
@@ -129,7 +129,7 @@ export function attendQKV(
   add: tf.Tensor2D,
   ctx: HookContext | null,
   overridePattern?: (pattern: tf.Tensor4D) => tf.Tensor4D,
-): { out: tf.Tensor3D; scores: tf.Tensor4D; pattern: tf.Tensor4D } {
+): { out: tf.Tensor3D; scores: () => tf.Tensor4D; pattern: tf.Tensor4D } {
   const [B, T, G, C] = q.shape;
   const D = cfg.d_model;
   const b = `blocks.${l}`;
@@ -137,9 +137,16 @@ export function attendQKV(
   // 1/sqrt(C) scales q, 10x fewer elements than the [T, T] scores.
   const qh = tf.transpose(tf.mul(q, 1 / Math.sqrt(C)), [0, 2, 1, 3]); // [B, G, T, C]
   const kT = tf.transpose(k, [0, 2, 3, 1]); // [B, G, C, T]
-  const raw = tf.matMul(qh, kT); // [B, G, T, T]
-  const scores = point("hook_attn_scores", tf.add(tf.mul(raw, mult), add) as tf.Tensor4D);
-  let pattern = tf.softmax(scores) as tf.Tensor4D; // [B, G, Tq, Tk]
+  const raw = tf.matMul(qh, kT) as tf.Tensor4D; // [B, G, T, T]
+  const masked = () => tf.add(tf.mul(raw, mult), add) as tf.Tensor4D;
+  let scores: tf.Tensor4D | null = null;
+  let pattern: tf.Tensor4D; // [B, G, Tq, Tk]
+  if (ctx?.active(`${b}.attn.hook_attn_scores`)) {
+    scores = point("hook_attn_scores", masked());
+    pattern = tf.softmax(scores);
+  } else {
+    pattern = maskedSoftmax(raw, mult, add); // one fused pass where the backend has it
+  }
   if (overridePattern) pattern = overridePattern(pattern);
   pattern = point("hook_pattern", pattern);
   const zh = tf.matMul(pattern, tf.transpose(v, [0, 2, 1, 3])); // [B, G, T, C]
@@ -155,7 +162,7 @@ export function attendQKV(
   } else {
     out = tf.reshape(mm(tf.reshape(z, [B * T, G * C]) as tf.Tensor2D, tf.reshape(W_O, [G * C, D]) as tf.Tensor2D), [B, T, D]) as tf.Tensor3D;
   }
-  return { out, scores, pattern };
+  return { out, scores: () => scores ?? masked(), pattern };
 }
 
 /** W [H, D, C] -> [D, H*C], so all heads project in one 2-D matMul (the fast kernel on wasm). */

@@ -12,11 +12,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTransposeFreeMatMul } from "./ops.js";
-import { ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
+import { MASKED_SOFTMAX, ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
 
 interface NativeAddon {
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, M: number, K: number, N: number, tA: boolean, tB: boolean): void;
   logSumExpRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  maskedSoftmax(x: Float32Array, mult: Float32Array, add: Float32Array, out: Float32Array, rows: number, cols: number, maskRows: number): void;
   softmaxScaleRows(x: Float32Array, y: Float32Array, g: Float32Array, out: Float32Array, rows: number, cols: number): void;
   setThreads(n: number): number;
   info(): { isa: string; threads: number };
@@ -132,6 +133,22 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const out = backend.makeOutput([rows, cols], "float32");
       const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
       loaded.softmaxScaleRows(view(x), view(y), view(g), view(out), rows, cols);
+      return out;
+    },
+  });
+  replace({
+    kernelName: MASKED_SOFTMAX,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const { x, mult, add } = args.inputs as { x: tf.TensorInfo; mult: tf.TensorInfo; add: tf.TensorInfo };
+      const cols = x.shape[x.shape.length - 1];
+      if (mult.shape.length !== 2 || mult.shape[1] !== cols || add.shape.join() !== mult.shape.join() || x.shape[x.shape.length - 2] !== mult.shape[0]) {
+        throw new Error(`maskedSoftmax: mask [${mult.shape}] / [${add.shape}] does not fit scores [${x.shape}]`);
+      }
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput(x.shape, "float32");
+      const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      loaded.maskedSoftmax(view(x), view(mult), view(add), view(out), tf.util.sizeFromShape(x.shape) / cols, cols, mult.shape[0]);
       return out;
     },
   });

@@ -3,7 +3,7 @@
  * - BatchMatMul for batched (rank > 2) and transposed products, which tfjs-wasm runs at ~2.5
  *   GFLOP/s against ~30 for a plain 2-D product; attention is made of them, forward and backward.
  *   Plain 2-D products still go to tfjs's XNNPACK kernel, which is faster there.
- * - GatherV2 of whole rows (embedding lookups), as row copies: tfjs-wasm's element-wise gather took
+ * - GatherV2 of whole rows or slices along axis 0 (embedding lookups, per-head weights), as copies: tfjs-wasm's element-wise gather took
  *   ~45 ms for 4800 rows of 256, as long as a 4800 x 256 x 8193 matMul on native kernels.
  * - IscRowLogSumExp, the unembedding's log-sum-exp over the vocabulary in two passes instead of
  *   tfjs's six (max, sub, exp, sum, log, add), with its gradient softmax(x)·dy.
@@ -19,6 +19,8 @@ interface KernelExports {
 }
 
 export const ROW_LOGSUMEXP = "IscRowLogSumExp";
+/** softmax(x * mult + add) over the last axis, x [..., T, T'], mult/add [T, T']: the masked attention pattern in one pass. */
+export const MASKED_SOFTMAX = "IscMaskedSoftmax";
 /** exp(x - y[:, None]) * g[:, None] for x [rows, cols], y, g [rows]: the log-sum-exp gradient, where a backend has it. */
 export const SOFTMAX_SCALE = "IscSoftmaxScale";
 
@@ -114,19 +116,20 @@ export async function installWasmKernels(): Promise<boolean> {
   return true;
 }
 
-/** Replaces wasm's GatherV2 for whole rows of a 2-D float32 table; everything else goes to tfjs'. */
+/** Replaces wasm's GatherV2 along axis 0 of a float32 tensor (whole rows/slices); everything else goes to tfjs'. */
 function installRowGather(): void {
   const original = tf.getKernel(tf.GatherV2, "wasm");
   if (!original) throw new Error("the wasm backend has no GatherV2 kernel to replace (is it registered?)");
   const kernelFunc: tf.KernelFunc = (args) => {
     const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
     const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
-    if (x.dtype !== "float32" || x.shape.length !== 2 || indices.dtype !== "int32" || (axis !== 0 && axis !== -2) || batchDims !== 0) return original.kernelFunc(args);
-    const [rows, width] = x.shape;
+    if (x.dtype !== "float32" || x.shape.length < 2 || indices.dtype !== "int32" || (axis !== 0 && axis !== -x.shape.length) || batchDims !== 0) return original.kernelFunc(args);
+    const rows = x.shape[0];
+    const width = tf.util.sizeFromShape(x.shape.slice(1));
     const backend = args.backend as unknown as WasmBackendLike;
     // Checked before the output exists, so a bad index leaks nothing.
     for (const i of backend.typedArrayFromHeap(indices)) if (!(i >= 0 && i < rows)) throw new Error(`gather: index ${i} is outside [0, ${rows})`);
-    const out = backend.makeOutput([...indices.shape, width], "float32");
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], "float32");
     // Views after makeOutput, which may grow (and detach) the heap.
     const table = backend.typedArrayFromHeap(x) as Float32Array;
     const idx = backend.typedArrayFromHeap(indices) as Int32Array;
@@ -148,6 +151,28 @@ tf.registerGradient({
     return { x: () => tf.mul(tf.expandDims(dy as tf.Tensor, 1), tf.exp(tf.sub(x, tf.expandDims(y, 1)))) };
   },
 });
+
+tf.registerGradient({
+  kernelName: MASKED_SOFTMAX,
+  inputsToSave: ["mult"],
+  outputsToSave: [true],
+  gradFunc: (dy, saved) => {
+    const [mult, y] = saved; // mult [T, T'], y [..., T, T']
+    const g = dy as tf.Tensor;
+    // softmax's gradient, then the mask's: masked entries got a constant, so no gradient reaches them.
+    return { x: () => tf.mul(mult, tf.mul(y, tf.sub(g, tf.sum(tf.mul(g, y), -1, true)))) };
+  },
+});
+
+/**
+ * softmax(x * mult + add) along the last axis: x [..., T, T'], mult and add [T, T'] (the causal
+ * mask as Redwood applies it). A fused kernel where the backend has one (the native kernels), else
+ * tfjs ops; the same values either way, differentiable either way.
+ */
+export function maskedSoftmax<R extends tf.Rank>(x: tf.Tensor<R>, mult: tf.Tensor2D, add: tf.Tensor2D): tf.Tensor<R> {
+  if (tf.getKernel(MASKED_SOFTMAX, tf.getBackend())) return tf.engine().runKernel(MASKED_SOFTMAX, { x, mult, add }, {}) as tf.Tensor<R>;
+  return tf.softmax(tf.add(tf.mul(x, mult), add)) as tf.Tensor<R>;
+}
 
 /**
  * log Σ_j exp(x[r, j]) per row: x [rows, cols] -> [rows]. Our kernel on wasm, tfjs's logSumExp

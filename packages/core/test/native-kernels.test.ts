@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { before, test } from "node:test";
-import { initBackend, nativeAddonPath, nativeKernelsInfo, Rng, rowLogSumExp, setNativeThreads, tf } from "../src/index.js";
+import { causalMask, initBackend, maskedSoftmax, nativeAddonPath, nativeKernelsInfo, Rng, rowLogSumExp, setNativeThreads, tf } from "../src/index.js";
 
 const built = nativeAddonPath() !== null && process.env.SCRUB_NATIVE !== "0";
 const skip = built ? false : "the native addon is not built here (no C compiler at install, or SCRUB_NATIVE=0)";
@@ -85,6 +85,24 @@ test("log-sum-exp rows and their gradient match float64 over the vocabulary", { 
     }
   }
   tf.dispose([t, weights]);
+});
+
+test("the fused masked softmax equals softmax(x·mult + add), and so does its gradient", { skip }, () => {
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    for (const T of [1, 7, 17, 300]) {
+      const { mult, add } = causalMask(T);
+      const x = tf.randomNormal([2, 3, T, T], 0, 4, "float32", T);
+      const dy = tf.randomNormal([2, 3, T, T], 0, 1, "float32", T + 1);
+      const ref = (v: tf.Tensor) => tf.softmax(tf.add(tf.mul(v, mult), add));
+      const err = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      assert.ok(err(maskedSoftmax(x, mult, add), ref(x)) < 1e-6, `T=${T}: pattern`);
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(maskedSoftmax(v, mult, add), dy)))(x);
+      const gRef = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ref(v), dy)))(x);
+      assert.ok(err(g, gRef) < 1e-5, `T=${T}: gradient`);
+    }
+  });
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test("a call whose arrays do not match its sizes throws instead of writing out of bounds", { skip }, () => {

@@ -177,7 +177,7 @@ class BatchEvaluator {
       const k = project(nk, "W_K", shortformer);
       const v = project(nv, "W_V", false);
       const res = attendQKV(cfg, p, g.layer, g.heads, q, k, v, this.mask.mult, this.mask.add, null, g.rep ? (pat) => g.rep!.apply(pat) : undefined);
-      const attn = this.keepAttention === "pattern" ? res.pattern : this.keepAttention === "scores" ? res.scores : undefined;
+      const attn = this.keepAttention === "pattern" ? res.pattern : this.keepAttention === "scores" ? res.scores() : undefined;
       return (attn ? { out: res.out, attn } : { out: res.out }) as unknown as tf.TensorContainer;
     }) as unknown as { out: tf.Tensor3D; attn?: tf.Tensor4D };
     this.attn.set(g.sig, r);
