@@ -14,6 +14,8 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --seed N                        init and data-order seed (default 0)
   --pos-init normal|sinusoidal    how shortformer positions start (default normal); still learned
   --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
+  --repeat-kind copy|random       the span: a copy of the row's text, or random ids repeated (default copy)
+  --change-mix                    on resuming, let --repeat-frac/--repeat-kind change the mix from this step on
   --eval-every K                  eval record every K steps (default 250; 0 = never)
   --eval-rows N                   held-out rows per eval (default 64)
   --ckpt-every N                  checkpoint every N steps (default 200)
@@ -35,6 +37,8 @@ export interface TrainFlags {
   seed?: number;
   posInit?: string;
   repeatFrac?: number;
+  repeatKind?: string;
+  changeMix?: boolean;
   evalEvery?: number;
   evalRows?: number;
   ckptEvery?: number;
@@ -60,7 +64,7 @@ const NUMBER_FLAGS: Record<string, [keyof TrainFlags, "int" | "float"]> = {
   "--stop-at": ["stopAt", "int"],
   "--log-every": ["logEvery", "int"],
 };
-const STRING_FLAGS: Record<string, keyof TrainFlags> = { "--config": "config", "--data": "data", "--eval": "eval", "--out": "out", "--pos-init": "posInit" };
+const STRING_FLAGS: Record<string, keyof TrainFlags> = { "--config": "config", "--data": "data", "--eval": "eval", "--out": "out", "--pos-init": "posInit", "--repeat-kind": "repeatKind" };
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -85,6 +89,7 @@ export function parseArgs(argv: string[]): TrainFlags {
     else if (arg === "--resume") set("resume", true);
     else if (arg === "--no-resume") set("resume", false);
     else if (arg === "--export") set("export", true);
+    else if (arg === "--change-mix") set("changeMix", true);
     else if (arg in STRING_FLAGS) set(STRING_FLAGS[arg], next());
     else if (arg in NUMBER_FLAGS) {
       const [key, kind] = NUMBER_FLAGS[arg];
@@ -98,6 +103,7 @@ export function parseArgs(argv: string[]): TrainFlags {
   }
   for (const k of ["steps", "batch", "lr"] as const) if (f[k] === 0) throw new UsageError(`--${k} must be positive`);
   if (f.posInit !== undefined && f.posInit !== "normal" && f.posInit !== "sinusoidal") throw new UsageError(`--pos-init must be normal or sinusoidal, got "${f.posInit}"`);
+  if (f.repeatKind !== undefined && f.repeatKind !== "copy" && f.repeatKind !== "random") throw new UsageError(`--repeat-kind must be copy or random, got "${f.repeatKind}"`);
   if (f.repeatFrac !== undefined && f.repeatFrac > 1) throw new UsageError(`--repeat-frac must be in [0, 1], got ${f.repeatFrac}`);
   return f;
 }

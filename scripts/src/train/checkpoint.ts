@@ -24,6 +24,8 @@ export interface HyperParams {
   posInit?: "normal" | "sinusoidal";
   /** The repeated-span share of training rows (repeat-spans.ts); absent = none. */
   repeat?: RepeatSpans;
+  /** Mix changes made on resuming with --change-mix, in step order. */
+  repeatChanges?: { step: number; repeat: RepeatSpans }[];
 }
 
 export interface TrainState {

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_ATTN_2L, REDWOOD_ATTN_2L, TINY_ATTN_2L, type ModelConfig } from "@isc/core";
 import { ADAM_DEFAULTS } from "./adam.js";
-import { repeatSpans } from "./repeat-spans.js";
+import { describeSpans, type RepeatKind, repeatSpans, spansAt } from "./repeat-spans.js";
 import { UsageError, type TrainFlags } from "./args.js";
 import type { HyperParams, TrainState } from "./checkpoint.js";
 
@@ -50,7 +50,7 @@ export function resolveOptions(f: TrainFlags): RunOptions {
       seed: f.seed ?? DEFAULTS.seed,
       adam: { ...ADAM_DEFAULTS },
       posInit: (f.posInit as HyperParams["posInit"]) ?? "normal",
-      repeat: repeatSpans(f.repeatFrac ?? 0),
+      repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy"),
     },
     dataPath: f.data ?? "data/corpus/train.u16",
     evalPath: f.eval === "none" ? null : (f.eval ?? "weights/default/eval.u16"),
@@ -80,7 +80,19 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   clash("--warmup", flags.warmup, state.hyper.warmup);
   clash("--seed", flags.seed, state.hyper.seed);
   clash("--pos-init", flags.posInit, state.hyper.posInit ?? "normal");
-  clash("--repeat-frac", flags.repeatFrac, state.hyper.repeat?.frac ?? 0);
+  const current = spansAt(state.hyper.repeat, state.hyper.repeatChanges, state.step);
+  if (flags.changeMix) {
+    if (flags.repeatFrac === undefined && flags.repeatKind === undefined) throw new UsageError("--change-mix needs --repeat-frac and/or --repeat-kind");
+    const next = repeatSpans(flags.repeatFrac ?? current?.frac ?? 0, (flags.repeatKind as RepeatKind | undefined) ?? current?.kind ?? "copy");
+    if (JSON.stringify(next) !== JSON.stringify(current ?? repeatSpans(0))) {
+      const changes = (state.hyper.repeatChanges ?? []).filter((c) => c.step < state.step);
+      state.hyper.repeatChanges = [...changes, { step: state.step, repeat: next }];
+      warnings.push(`the data mix changes at step ${state.step}: ${describeSpans(current)} → ${describeSpans(next)}`);
+    }
+  } else {
+    clash("--repeat-frac", flags.repeatFrac, current?.frac ?? 0);
+    clash("--repeat-kind", flags.repeatKind, current?.kind ?? "copy");
+  }
   opts.configName = state.configName;
   opts.config = state.config;
   const steps = flags.steps ?? state.hyper.steps;

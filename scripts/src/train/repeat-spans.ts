@@ -1,9 +1,13 @@
 /**
  * notes/data.md's fallback for induction heads that do not form on natural text alone: a share of
- * the training rows gets one span of the row copied further along the same row, so that "find the
- * earlier occurrence, predict what followed it" pays off often. The rows stay natural text around
- * the copy. Which rows and which spans depend only on (seed, step), so a resumed run draws exactly
- * what an uninterrupted one would.
+ * the training rows gets one span repeated further along the same row, so that "find the earlier
+ * occurrence, predict what followed it" pays off often. Two kinds:
+ * - "copy": a span of the row's own text is copied later (the text around stays natural); bigram
+ *   statistics already predict much of such a copy, so it rewards induction only a little;
+ * - "random": a span of uniformly random token ids is written and then repeated later; nothing but
+ *   induction predicts its second occurrence (the repeated-random-token setting of Olsson et al.).
+ * Which rows and which spans depend only on (seed, step), so a resumed run draws exactly what an
+ * uninterrupted one would. A run may change its mix at a recorded step (`--change-mix`).
  */
 import { Rng } from "@isc/core";
 
@@ -13,17 +17,34 @@ export interface RepeatSpans {
   /** Span length, uniform in [minLen, maxLen] tokens. */
   minLen: number;
   maxLen: number;
+  /** Absent in checkpoints from before random spans existed: "copy". */
+  kind?: "copy" | "random";
 }
 
-export function repeatSpans(frac: number): RepeatSpans {
-  return { frac, minLen: 16, maxLen: 96 };
+export type RepeatKind = NonNullable<RepeatSpans["kind"]>;
+
+export function repeatSpans(frac: number, kind: RepeatKind = "copy"): RepeatSpans {
+  return kind === "copy" ? { frac, minLen: 16, maxLen: 96 } : { frac, minLen: 16, maxLen: 96, kind };
+}
+
+/** The spans in force at `step`: the last recorded change at or before it, else the run's first mix. */
+export function spansAt(first: RepeatSpans | undefined, changes: readonly { step: number; repeat: RepeatSpans }[] | undefined, step: number): RepeatSpans | undefined {
+  let out = first;
+  for (const c of changes ?? []) if (c.step <= step) out = c.repeat;
+  return out;
+}
+
+export function describeSpans(r: RepeatSpans | undefined): string {
+  if (!r?.frac) return "no repeated spans";
+  return `${Math.round(r.frac * 100)}% of rows with a repeated ${r.kind === "random" ? "random-token " : ""}span of ${r.minLen}–${r.maxLen} tokens`;
 }
 
 /**
- * rows: int32 [batch, width], changed in place. Position 0 ([BEGIN]) is never written. Returns how
- * many rows got a span.
+ * rows: int32 [batch, width], changed in place. Position 0 ([BEGIN]) is never written. Random spans
+ * draw ids from [0, randomIds). Returns how many rows got a span.
  */
-export function applyRepeatSpans(rows: Int32Array, batch: number, width: number, spec: RepeatSpans, seed: number, step: number): number {
+export function applyRepeatSpans(rows: Int32Array, batch: number, width: number, spec: RepeatSpans, seed: number, step: number, randomIds = 0): number {
+  if (spec.kind === "random" && !(randomIds > 0)) throw new Error("random repeated spans need the number of ids to draw from");
   if (spec.frac <= 0) return 0;
   const rng = new Rng(seed).fork("repeat-spans").fork(step);
   // Short rows (small test models) get proportionally shorter spans.
@@ -38,6 +59,7 @@ export function applyRepeatSpans(rows: Int32Array, batch: number, width: number,
     const src = 1 + rng.int(width - 2 * len);
     const dst = src + len + rng.int(width - len - (src + len) + 1);
     const row = b * width;
+    if (spec.kind === "random") for (let i = 0; i < len; i++) rows[row + src + i] = rng.int(randomIds);
     rows.copyWithin(row + dst, row + src, row + src + len);
     changed++;
   }

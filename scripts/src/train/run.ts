@@ -17,7 +17,7 @@ import { installFastMaxGrad } from "./fast-max-grad.js";
 import { lossAndGrads } from "./loss-grads.js";
 import { mergeCheckpoint, resolveOptions, type RunOptions } from "./options.js";
 import { formatSeconds, Progress } from "./progress.js";
-import { applyRepeatSpans } from "./repeat-spans.js";
+import { applyRepeatSpans, describeSpans, spansAt } from "./repeat-spans.js";
 import { RunLog } from "./run-log.js";
 import { lrAt } from "./schedule.js";
 
@@ -115,13 +115,15 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
   const tokensPerStep = hyper.batch * (take - 1);
   const schedule = { peak: hyper.lr, warmup: hyper.warmup, total: hyper.steps, minFrac: hyper.minLrFrac };
   const { set: evalSet, note: evalNote } = loadEvalSet(opts, ds.meta.begin_id);
+  // Random spans use every id but [BEGIN] (the last id when the data names none).
+  const randomIds = ds.meta.begin_id ?? cfg.d_vocab - 1;
   const progress = new Progress(hyper.steps, tokensPerStep);
   for (const w of warnings) progress.say(`warning: ${w}`);
   progress.say(
     `${found ? `resuming ${found} at step ${state.step}` : `new run in ${opts.out}`}: ${opts.configName} model, ` +
       `${ds.rows} rows × ${take} tokens (epoch ${cursor.epoch}), batch ${hyper.batch}, lr ${hyper.lr} ` +
       `(warm-up ${hyper.warmup}, cosine to ${hyper.minLrFrac}× at ${hyper.steps}), positions ${hyper.posInit ?? "normal"} init, ` +
-      `${hyper.repeat?.frac ? `${hyper.repeat.frac * 100}% of rows with a repeated span of ${hyper.repeat.minLen}–${hyper.repeat.maxLen} tokens` : "no repeated spans"}, ${evalNote}`,
+      `${describeSpans(spansAt(hyper.repeat, hyper.repeatChanges, state.step))}, ${evalNote}`,
   );
 
   let stopSignal: string | null = null;
@@ -183,7 +185,8 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
       const t0 = performance.now();
       const lr = lrAt(state.step, schedule);
       const rows = cursor.next(hyper.batch);
-      if (hyper.repeat) applyRepeatSpans(rows, hyper.batch, take, hyper.repeat, hyper.seed, state.step);
+      const spans = spansAt(hyper.repeat, hyper.repeatChanges, state.step);
+      if (spans) applyRepeatSpans(rows, hyper.batch, take, spans, hyper.seed, state.step, randomIds);
       const batch = tf.tensor2d(rows, [hyper.batch, take], "int32"); // [B, W]
       const { loss, grads: raw } = await lossAndGrads(cfg, params, batch);
       batch.dispose();

@@ -250,3 +250,28 @@ test("sinusoidal positions start W_pos at the sin/cos table; the choice and the 
   assert.throws(() => parseArgs(["--pos-init", "learned"]), /--pos-init must be normal or sinusoidal/);
   assert.throws(() => parseArgs(["--repeat-frac", "1.5"]), /--repeat-frac must be in \[0, 1\]/);
 });
+
+test("random repeated spans: fresh ids written once and repeated; a run may change its mix at a recorded step", async () => {
+  const width = 101;
+  const rows = new Int32Array(16 * width).fill(7);
+  const changed = applyRepeatSpans(rows, 16, width, repeatSpans(1, "random"), 3, 0, 40);
+  assert.equal(changed, 16);
+  for (let b = 0; b < 16; b++) {
+    const row = rows.subarray(b * width, (b + 1) * width);
+    const written = [...row.keys()].filter((i) => row[i] !== 7);
+    assert.ok(written.length > 0 && row[0] === 7);
+    assert.ok(row.every((t) => t >= 0 && t < 40 || t === 7));
+  }
+  assert.throws(() => applyRepeatSpans(rows, 16, width, repeatSpans(1, "random"), 3, 0), /need the number of ids/);
+  // Changing the mix needs --change-mix; with it the change is recorded and a resume replays it.
+  await run("mix", "--steps", "8", "--repeat-frac", "0.5", "--stop-at", "4");
+  await assert.rejects(run("mix", "--steps", "8", "--repeat-kind", "random"), /--repeat-kind "random" contradicts the checkpoint/);
+  await run("mix", "--steps", "8", "--repeat-kind", "random", "--change-mix");
+  const state = JSON.parse(readFileSync(path.join(dir, "mix/ckpt/state.json"), "utf8"));
+  assert.deepEqual(state.hyper.repeatChanges, [{ step: 4, repeat: repeatSpans(0.5, "random") }]);
+  await run("mix-split", "--steps", "8", "--repeat-frac", "0.5", "--stop-at", "4");
+  await run("mix-split", "--steps", "8", "--repeat-kind", "random", "--change-mix", "--stop-at", "6");
+  await run("mix-split", "--steps", "8");
+  assert.deepEqual(ckptBytes("mix-split"), ckptBytes("mix"), "a change of mix resumes exactly");
+  assert.throws(() => parseArgs(["--repeat-kind", "shuffled"]), /--repeat-kind must be copy or random/);
+});
