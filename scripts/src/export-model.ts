@@ -32,7 +32,8 @@ import {
   Rng,
   saveModel,
 } from "@isc/core";
-import { chain, Correspondence, type HeadRoles, InterpNode, runScrub, type Slot, TokenDataset } from "@isc/scrubbing";
+import { describeSpans, type RepeatSpans } from "./train/repeat-spans.js";
+import { chain, Correspondence, experimentCatalogue, getExperiment, type HeadRoles, InterpNode, runScrub, type Slot, TokenDataset } from "@isc/scrubbing";
 
 const { values } = parseArgs({
   options: {
@@ -40,9 +41,11 @@ const { values } = parseArgs({
     out: { type: "string", default: "weights/default" },
     samples: { type: "string", default: "64" },
     interim: { type: "boolean", default: false },
+    "acceptance-samples": { type: "string", default: "200" },
   },
 });
 const samples = Number(values.samples);
+const acceptanceSamples = Number(values["acceptance-samples"]);
 const out = values.out!;
 const ckpt = values.ckpt!;
 if (!existsSync(path.join(ckpt, "state.json"))) {
@@ -119,6 +122,26 @@ const roles: HeadRoles = {
   ekNarrowScrubbed,
 };
 
+console.error(`acceptance: unscrubbed and baseline on ${acceptanceSamples} rows ...`);
+const catalogue = experimentCatalogue(cfg, roles);
+const experimentCandidates = async (name: string) => {
+  const { corr, modification } = getExperiment(catalogue, name).build();
+  if (modification) throw new Error(`${name} changes the model; the acceptance check runs plain scrubs`);
+  const r = await runScrub(model, ds, corr, { samples: acceptanceSamples, seed: 42 });
+  return candidatesMean(r.loss, r.refRows);
+};
+const unscrubbedCand = await experimentCandidates("unscrubbed");
+const baselineCand = await experimentCandidates("baseline");
+const prevBest = prevScores[0][prevHead];
+const indBest = byInduction[0][0];
+const acceptance = [
+  { check: `layer-0 head attends to the previous position (mean probability, t ≥ 1, ${probeRows} eval rows)`, need: "≥ 0.7", value: prevBest, pass: prevBest >= 0.7 },
+  { check: "layer-1 head attends to the token after the earlier occurrence (300 × 50 random tokens repeated)", need: "≥ 0.5", value: indBest, pass: indBest >= 0.5 },
+  { check: "loss on the second copy of the repeated random tokens", need: "≤ 1.0", value: ind.secondCopyLoss, pass: ind.secondCopyLoss <= 1.0 },
+  { check: "held-out loss at positions 200–299 minus 10–49", need: "≤ −0.25", value: icl.score, pass: icl.score <= -0.25 },
+  { check: `CANDIDATES loss, baseline minus unscrubbed (${acceptanceSamples} rows, seed 42)`, need: "≥ 0.5", value: baselineCand - unscrubbedCand, pass: baselineCand - unscrubbedCand >= 0.5 },
+];
+
 await saveModel(model, out);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const card = {
@@ -147,6 +170,9 @@ const card = {
     previous_token_scores_layer0: prevScores[0].map(r3),
     induction_scores_layer1: ind.scores[1].map(r3),
   },
+  acceptance: acceptance.map((a) => ({ ...a, value: Math.round(a.value * 1000) / 1000 })),
+  deviations: deviations(state.hyper),
+  history: existsSync(path.join(out, "training-history.md")) ? "training-history.md" : null,
   roles,
   role_analysis: {
     procedure: "see scripts/src/export-model.ts: previous-token head = argmax previous-token score; induction heads = layer-1 prefix-matching score ≥ 0.3 (else best two); Δ_s(j) = CANDIDATES loss rise when only 0.j → s of the induction heads is resampled; plusHeads: Δ_v and Δ_q < τ; pthKPlusKept: previous-token head and Δ_k ≥ τ; τ = max(0.01, 10% of the largest Δ)",
@@ -172,13 +198,23 @@ ${card.architecture}. ${card.tokenizer}. Trained by \`pnpm train\` (scripts/src/
 |---|---|
 | steps | ${state.step}${state.hyper?.steps ? ` of ${state.hyper.steps} planned` : ""} |
 | tokens seen | ${state.tokensSeen.toLocaleString("en-US")} |
-| training wall time | ${(state.wallSeconds / 3600).toFixed(2)} h (${card.training.tokens_per_second} tokens/s, wasm backend on 1 thread of a 2-core machine) |
+| training wall time | ${(state.wallSeconds / 3600).toFixed(2)} h (${card.training.tokens_per_second} tokens/s on a 2-core CPU: tfjs wasm backend, with the native matMul kernels where they were built) |
 | held-out loss (${probeRows} eval rows) | ${card.evaluation.heldout_loss} |
 | ICL score (loss 200–299 minus 10–49) | ${card.evaluation.icl_score} |
 | repeated random tokens: loss on 2nd copy / 1st copy | ${card.evaluation.repeated_random_second_copy_loss} / ${card.evaluation.repeated_random_first_copy_loss} |
 
 ![training curve](training-curve.png) (\`pnpm training-curve\`: train and held-out loss, and the best detector scores, against tokens seen)
 
+## Acceptance (issue 4)
+
+| check | needed | value | |
+|---|---|---|---|
+${acceptance.map((a) => `| ${a.check} | ${a.need} | ${a.value.toFixed(3)} | ${a.pass ? "pass" : "**FAIL**"} |`).join("\n")}
+
+## Deviations from Redwood's recipe
+
+${card.deviations.length ? card.deviations.map((d) => `- ${d}`).join("\n") : "- none beyond the vocabulary and the corpus"}
+${card.history ? `\nHow the run came to this recipe, with the runs that did not work: [training-history.md](training-history.md).\n` : ""}
 ## Head scores
 
 | head | ${heads.join(" | ")} |
@@ -203,5 +239,23 @@ Rise in CANDIDATES loss when one path 0.j → slot of the induction heads is res
 | k | ${row(delta.k)} |
 `,
 );
+/** What this run's recipe changes relative to Redwood's (notes/data.md D.0), in words for the card. */
+function deviations(hyper: { posInit?: string; repeat?: RepeatSpans; repeatChanges?: { step: number; repeat: RepeatSpans }[] } | undefined): string[] {
+  const out: string[] = [];
+  if (hyper?.posInit === "sinusoidal") {
+    out.push("W_pos started at the sin/cos table of Vaswani et al. (then learned as usual) rather than at random: from a random start no positional structure and no previous-token head formed in 2,300 steps (training-history.md).");
+  }
+  const phases = [{ step: 0, repeat: hyper?.repeat }, ...(hyper?.repeatChanges ?? [])].filter((p) => p.repeat?.frac);
+  if (phases.length) {
+    out.push(
+      "Repeated spans in the training rows (notes/data.md's fallback, scripts/src/train/repeat-spans.ts; the budget of a 2-core machine is ~10^7 tokens, " +
+        "below where induction heads reliably form on natural text alone): " +
+        phases.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeSpans(p.repeat)}${p.repeat?.kind === "random" ? " (random ids written once, repeated later in the row)" : " (a copy of the row's own text, later in the row)"}`).join("; ") +
+        ".",
+    );
+  }
+  return out;
+}
+
 console.log(JSON.stringify({ out, step: state.step, tokens: state.tokensSeen, roles, heldout: card.evaluation.heldout_loss }));
 model.dispose();

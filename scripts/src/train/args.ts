@@ -16,6 +16,7 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
   --repeat-kind copy|random       the span: a copy of the row's text, or random ids repeated (default copy)
   --change-mix                    on resuming, let --repeat-frac/--repeat-kind change the mix from this step on
+  --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on
   --eval-every K                  eval record every K steps (default 250; 0 = never)
   --eval-rows N                   held-out rows per eval (default 64)
   --ckpt-every N                  checkpoint every N steps (default 200)
@@ -39,6 +40,7 @@ export interface TrainFlags {
   repeatFrac?: number;
   repeatKind?: string;
   changeMix?: boolean;
+  changeLr?: boolean;
   evalEvery?: number;
   evalRows?: number;
   ckptEvery?: number;
@@ -90,6 +92,7 @@ export function parseArgs(argv: string[]): TrainFlags {
     else if (arg === "--no-resume") set("resume", false);
     else if (arg === "--export") set("export", true);
     else if (arg === "--change-mix") set("changeMix", true);
+    else if (arg === "--change-lr") set("changeLr", true);
     else if (arg in STRING_FLAGS) set(STRING_FLAGS[arg], next());
     else if (arg in NUMBER_FLAGS) {
       const [key, kind] = NUMBER_FLAGS[arg];

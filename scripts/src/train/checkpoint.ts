@@ -26,6 +26,8 @@ export interface HyperParams {
   repeat?: RepeatSpans;
   /** Mix changes made on resuming with --change-mix, in step order. */
   repeatChanges?: { step: number; repeat: RepeatSpans }[];
+  /** Peak learning rates replaced on resuming with --change-lr: the old peak and the step it ended. */
+  lrChanges?: { step: number; from: number; to: number }[];
 }
 
 export interface TrainState {

@@ -2,7 +2,9 @@
  * What a run is: the flags, with defaults, merged with the checkpoint when resuming. A resumed run
  * takes its model and hyper-parameters from the checkpoint; a flag that contradicts them is an
  * error (it would silently make a different run), except --steps, which may lengthen or shorten
- * the schedule (with a warning, since the cosine then bends differently from here on).
+ * the schedule (with a warning, since the cosine then bends differently from here on), and the
+ * data mix and peak learning rate when --change-mix / --change-lr say so; those changes are
+ * recorded in the checkpoint with their step.
  */
 import { DEFAULT_ATTN_2L, REDWOOD_ATTN_2L, TINY_ATTN_2L, type ModelConfig } from "@isc/core";
 import { ADAM_DEFAULTS } from "./adam.js";
@@ -76,7 +78,15 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   };
   clash("--config", flags.config, state.configName);
   clash("--batch", flags.batch, state.hyper.batch);
-  clash("--lr", flags.lr, state.hyper.lr);
+  if (flags.changeLr) {
+    if (flags.lr === undefined) throw new UsageError("--change-lr needs --lr");
+    if (flags.lr !== state.hyper.lr) {
+      const changes = (state.hyper.lrChanges ?? []).filter((c) => c.step < state.step);
+      state.hyper.lrChanges = [...changes, { step: state.step, from: state.hyper.lr, to: flags.lr }];
+      warnings.push(`the peak learning rate changes at step ${state.step}: ${state.hyper.lr} → ${flags.lr} (the schedule keeps its shape)`);
+      state.hyper.lr = flags.lr;
+    }
+  } else clash("--lr", flags.lr, state.hyper.lr);
   clash("--warmup", flags.warmup, state.hyper.warmup);
   clash("--seed", flags.seed, state.hyper.seed);
   clash("--pos-init", flags.posInit, state.hyper.posInit ?? "normal");

@@ -275,3 +275,14 @@ test("random repeated spans: fresh ids written once and repeated; a run may chan
   assert.deepEqual(ckptBytes("mix-split"), ckptBytes("mix"), "a change of mix resumes exactly");
   assert.throws(() => parseArgs(["--repeat-kind", "shuffled"]), /--repeat-kind must be copy or random/);
 });
+
+test("--change-lr sets a new peak from the checkpoint's step and records it; without it --lr still clashes", async () => {
+  await run("lr", "--steps", "6", "--stop-at", "3");
+  await assert.rejects(run("lr", "--steps", "6", "--lr", "0.02"), /--lr 0\.02 contradicts the checkpoint/);
+  await run("lr", "--steps", "6", "--lr", "0.02", "--change-lr");
+  const state = JSON.parse(readFileSync(path.join(dir, "lr/ckpt/state.json"), "utf8"));
+  assert.equal(state.hyper.lr, 0.02);
+  assert.deepEqual(state.hyper.lrChanges, [{ step: 3, from: 0.01, to: 0.02 }]);
+  const lrs = readFileSync(path.join(dir, "lr/log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.type === "train");
+  assert.ok(lrs.find((r) => r.step === 4).lr > lrs.find((r) => r.step === 3).lr * 1.5, "the peak doubled from step 3 on");
+});
