@@ -24,7 +24,10 @@ export function toPlainError(e: unknown): PlainError {
   return { name: "Error", message: String(e) };
 }
 
-const MEMORY = /out of memory|maximum memory size|\bOOM\b|allocation failed|cannot enlarge memory|could not allocate|array buffer allocation|memory access out of bounds|maximum call stack|failed to allocate|exceeds the (max|limit)|device (was )?lost/i;
+// tfjs-wasm does not check every allocation: past its 4 GB heap a failed malloc can surface as a
+// wasm trap ("memory access out of bounds", or "table index is out of bounds" when a corrupted
+// pointer is called), so those traps count as running out of memory too.
+const MEMORY = /out of memory|maximum memory size|\bOOM\b|allocation failed|cannot enlarge memory|could not allocate|array buffer allocation|memory access out of bounds|table index is out of bounds|maximum call stack|failed to allocate|exceeds the (max|limit)|device (was )?lost/i;
 
 export function explainError(e: PlainError): Explained {
   const detail = e.message;

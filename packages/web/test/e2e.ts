@@ -287,7 +287,8 @@ async function main(): Promise<number> {
       await page.fill("#batch", "512");
       await page.selectOption("#exp-select", "unscrubbed");
       await page.click("#run-exp");
-      assert.equal(await waitJob(page, 180000, true), "failed:memory");
+      const state = await waitJob(page, 180000, true);
+      assert.equal(state, "failed:memory", `the page said: ${(await page.textContent("#error")) ?? ""}`);
       assert.match((await page.textContent("#error")) ?? "", /Out of memory.*Lower the batch size/s);
       await page.waitForSelector('#status[data-state="ready"]', { timeout: 120000 });
       await page.fill("#samples", String(SAMPLES));
