@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTransposeFreeMatMul } from "./ops.js";
-import { MASKED_SOFTMAX, ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
+import { MASKED_SOFTMAX, heapView, ROW_LOGSUMEXP, SOFTMAX_SCALE, type WasmBackendLike } from "./wasm-kernels.js";
 
 interface NativeAddon {
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, M: number, K: number, N: number, tA: boolean, tB: boolean): void;
@@ -23,10 +23,6 @@ interface NativeAddon {
   info(): { isa: string; threads: number };
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
-}
 
 /** Where build.mjs puts the addon, relative to this file (src/ or dist/src/). */
 function addonPath(): string | null {
@@ -100,7 +96,7 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
     const backend = args.backend as unknown as WasmBackendLike;
     // makeOutput may grow the wasm heap, which detaches earlier views: take the views after it.
     const out = backend.makeOutput([...outer, M, N], "float32");
-    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    const view = (t: tf.TensorInfo) => heapView(backend, t) as Float32Array;
     loaded.gemm(view(a), view(b), view(out), batchA, batchB, M, K, N, transposeA, transposeB);
     return out;
   };
@@ -119,7 +115,7 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const [rows, cols] = x.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput([rows], "float32");
-      loaded.logSumExpRows(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, rows, cols);
+      loaded.logSumExpRows(heapView(backend, x) as Float32Array, heapView(backend, out) as Float32Array, rows, cols);
       return out;
     },
   });
@@ -131,7 +127,7 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const [rows, cols] = x.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput([rows, cols], "float32");
-      const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      const view = (t: tf.TensorInfo) => heapView(backend, t) as Float32Array;
       loaded.softmaxScaleRows(view(x), view(y), view(g), view(out), rows, cols);
       return out;
     },
@@ -147,7 +143,7 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       }
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput(x.shape, "float32");
-      const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      const view = (t: tf.TensorInfo) => heapView(backend, t) as Float32Array;
       loaded.maskedSoftmax(view(x), view(mult), view(add), view(out), tf.util.sizeFromShape(x.shape) / cols, cols, mult.shape[0]);
       return out;
     },

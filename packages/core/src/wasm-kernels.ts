@@ -3,8 +3,6 @@
  * - BatchMatMul for batched (rank > 2) and transposed products, which tfjs-wasm runs at ~2.5
  *   GFLOP/s against ~30 for a plain 2-D product; attention is made of them, forward and backward.
  *   Plain 2-D products still go to tfjs's XNNPACK kernel, which is faster there.
- * - GatherV2 of whole rows or slices along axis 0 (embedding lookups, per-head weights), as copies: tfjs-wasm's element-wise gather took
- *   ~45 ms for 4800 rows of 256, as long as a 4800 x 256 x 8193 matMul on native kernels.
  * - IscRowLogSumExp, the unembedding's log-sum-exp over the vocabulary in two passes instead of
  *   tfjs's six (max, sub, exp, sum, log, add), with its gradient softmax(x)·dy.
  */
@@ -24,9 +22,25 @@ export const MASKED_SOFTMAX = "IscMaskedSoftmax";
 /** exp(x - y[:, None]) * g[:, None] for x [rows, cols], y, g [rows]: the log-sum-exp gradient, where a backend has it. */
 export const SOFTMAX_SCALE = "IscSoftmaxScale";
 
-interface WasmBackendLike {
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
+  dataIdMap: { get(id: unknown): { memoryOffset: number } };
+  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+}
+
+/**
+ * A view of a tensor's data in tfjs' wasm heap, always on the heap's current buffer. tfjs'
+ * typedArrayFromHeap uses emscripten's HEAPU8, which after the heap grows can still point at the
+ * old, detached buffer (it is refreshed lazily), so views taken through it can fail.
+ */
+export function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array | Int32Array {
+  const w = backend.wasm;
+  const buffer = (w.wasmMemory ?? w.asm?.memory)?.buffer ?? w.HEAPU8.buffer;
+  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  const size = tf.util.sizeFromShape(t.shape);
+  if (t.dtype === "float32") return new Float32Array(buffer, offset, size);
+  if (t.dtype === "int32") return new Int32Array(buffer, offset, size);
+  throw new Error(`heapView: dtype ${t.dtype} is not handled`);
 }
 
 let installed = false;
@@ -87,16 +101,16 @@ export async function installWasmKernels(): Promise<boolean> {
     // makeOutput may grow tfjs's heap and detach earlier views, so take views after it.
     const out = backend.makeOutput([...outer, M, N], "float32");
     const heap = new Float32Array(k.memory.buffer);
-    heap.set(backend.typedArrayFromHeap(a) as Float32Array, offA / 4);
-    heap.set(backend.typedArrayFromHeap(b) as Float32Array, offB / 4);
+    heap.set(heapView(backend, a) as Float32Array, offA / 4);
+    heap.set(heapView(backend, b) as Float32Array, offB / 4);
     k.bmm(offA, offB, offC, batchA, batchB, M, K, N, transposeA ? 1 : 0, transposeB ? 1 : 0, offS);
-    backend.typedArrayFromHeap(out).set(new Float32Array(k.memory.buffer, offC, sizeC));
+    heapView(backend, out).set(new Float32Array(k.memory.buffer, offC, sizeC));
     return out;
   };
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
   tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc });
 
-  installRowGather();
+
   tf.registerKernel({
     kernelName: ROW_LOGSUMEXP,
     backendName: "wasm",
@@ -106,39 +120,14 @@ export async function installWasmKernels(): Promise<boolean> {
       const backend = args.backend as unknown as WasmBackendLike;
       reserve(4 * (rows * cols + rows));
       const out = backend.makeOutput([rows], "float32");
-      new Float32Array(k.memory.buffer).set(backend.typedArrayFromHeap(x) as Float32Array, base / 4);
+      new Float32Array(k.memory.buffer).set(heapView(backend, x) as Float32Array, base / 4);
       k.logsumexp_rows(base, base + 4 * rows * cols, rows, cols);
-      backend.typedArrayFromHeap(out).set(new Float32Array(k.memory.buffer, base + 4 * rows * cols, rows));
+      heapView(backend, out).set(new Float32Array(k.memory.buffer, base + 4 * rows * cols, rows));
       return out;
     },
   });
   installed = true;
   return true;
-}
-
-/** Replaces wasm's GatherV2 along axis 0 of a float32 tensor (whole rows/slices); everything else goes to tfjs'. */
-function installRowGather(): void {
-  const original = tf.getKernel(tf.GatherV2, "wasm");
-  if (!original) throw new Error("the wasm backend has no GatherV2 kernel to replace (is it registered?)");
-  const kernelFunc: tf.KernelFunc = (args) => {
-    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
-    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
-    if (x.dtype !== "float32" || x.shape.length < 2 || indices.dtype !== "int32" || (axis !== 0 && axis !== -x.shape.length) || batchDims !== 0) return original.kernelFunc(args);
-    const rows = x.shape[0];
-    const width = tf.util.sizeFromShape(x.shape.slice(1));
-    const backend = args.backend as unknown as WasmBackendLike;
-    // Checked before the output exists, so a bad index leaks nothing.
-    for (const i of backend.typedArrayFromHeap(indices)) if (!(i >= 0 && i < rows)) throw new Error(`gather: index ${i} is outside [0, ${rows})`);
-    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], "float32");
-    // Views after makeOutput, which may grow (and detach) the heap.
-    const table = backend.typedArrayFromHeap(x) as Float32Array;
-    const idx = backend.typedArrayFromHeap(indices) as Int32Array;
-    const dst = backend.typedArrayFromHeap(out) as Float32Array;
-    for (let r = 0; r < idx.length; r++) dst.set(table.subarray(idx[r] * width, (idx[r] + 1) * width), r * width);
-    return out;
-  };
-  tf.unregisterKernel(tf.GatherV2, "wasm");
-  tf.registerKernel({ kernelName: tf.GatherV2, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc });
 }
 
 tf.registerGradient({

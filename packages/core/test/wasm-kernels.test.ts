@@ -101,20 +101,3 @@ test("rank-4 attention-shaped products and their gradients agree with per-slice 
   assert.ok(err < 1e-3, `gradient err ${err}`);
   tf.dispose([q, k, g, ref]);
 });
-
-test("row gather copies whole rows, refuses indices outside the table, and leaves other gathers to tfjs", () => {
-  const before = tf.memory().numTensors;
-  tf.tidy(() => {
-    const table = tf.tensor2d(Float32Array.from({ length: 7 * 5 }, (_, i) => i * 0.5), [7, 5]);
-    const rows = table.arraySync() as number[][];
-    const got = tf.gather(table, tf.tensor2d([[6, 0, 3], [3, 3, 1]], [2, 3], "int32"));
-    assert.deepEqual(got.shape, [2, 3, 5]);
-    assert.deepEqual(got.arraySync(), [[rows[6], rows[0], rows[3]], [rows[3], rows[3], rows[1]]]);
-    assert.throws(() => tf.gather(table, tf.tensor1d([7], "int32")), /index 7 is outside \[0, 7\)/);
-    assert.throws(() => tf.gather(table, tf.tensor1d([-1], "int32")), /index -1 is outside/);
-    // Columns (axis 1) and int32 tables take tfjs' own kernel.
-    assert.deepEqual(tf.gather(table, tf.tensor1d([4, 0], "int32"), 1).arraySync(), rows.map((r) => [r[4], r[0]]));
-    assert.deepEqual(tf.gather(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), tf.tensor1d([1], "int32")).arraySync(), [[3, 4]]);
-  });
-  assert.equal(tf.memory().numTensors, before);
-});
