@@ -149,61 +149,49 @@ static int gemm(const float *a, const float *b, float *c, long batch_a, long bat
   return pool_run(gemm_worker, &j, threads);
 }
 
-/* ---- row kernels ---- */
-typedef struct {
-  const float *x, *y, *g;
-  float *out;
-  long rows, cols, step, next;
-} rows_job;
-
-static void lse_worker(void *p, int t) {
-  (void)t;
-  rows_job *j = p;
-  for (;;) {
-    long r0 = __atomic_fetch_add(&j->next, j->step, __ATOMIC_RELAXED);
-    if (r0 >= j->rows) return;
-    long r1 = r0 + j->step < j->rows ? r0 + j->step : j->rows;
-    for (long r = r0; r < r1; r++) {
-      float mx, sum;
-      K.lse_row(j->x + r * j->cols, j->cols, &mx, &sum);
-      j->out[r] = mx + logf(sum);
-    }
-  }
-}
-
-static void softmax_scale_worker(void *p, int t) {
-  (void)t;
-  rows_job *j = p;
-  for (;;) {
-    long r0 = __atomic_fetch_add(&j->next, j->step, __ATOMIC_RELAXED);
-    if (r0 >= j->rows) return;
-    long r1 = r0 + j->step < j->rows ? r0 + j->step : j->rows;
-    for (long r = r0; r < r1; r++) K.softmax_scale_row(j->x + r * j->cols, j->cols, j->y[r], j->g[r], j->out + r * j->cols);
-  }
-}
-
-/* x, out: [rows, cols] with rows = batch · mask_rows; mult, add: [mask_rows, cols]. */
-typedef struct {
-  const float *x, *mult, *add;
+/* ---- row kernels: rows taken in chunks by whichever thread is free, one function per row ---- */
+typedef struct rows_job rows_job;
+struct rows_job {
+  void (*row)(const rows_job *j, long r);
+  const float *x, *y, *g, *mult, *add;
   float *out;
   long rows, cols, mask_rows, step, next;
-} masked_softmax_job;
+};
 
-static void masked_softmax_worker(void *p, int t) {
+static void rows_worker(void *p, int t) {
   (void)t;
-  masked_softmax_job *j = p;
+  rows_job *j = p;
   for (;;) {
     long r0 = __atomic_fetch_add(&j->next, j->step, __ATOMIC_RELAXED);
     if (r0 >= j->rows) return;
     long r1 = r0 + j->step < j->rows ? r0 + j->step : j->rows;
-    for (long r = r0; r < r1; r++) {
-      long i = r % j->mask_rows;
-      K.masked_softmax_row(j->x + r * j->cols, j->mult + i * j->cols, j->add + i * j->cols, j->cols, j->out + r * j->cols);
-    }
+    for (long r = r0; r < r1; r++) j->row(j, r);
   }
+}
+
+static void lse_row(const rows_job *j, long r) {
+  float mx, sum;
+  K.lse_row(j->x + r * j->cols, j->cols, &mx, &sum);
+  j->out[r] = mx + logf(sum);
+}
+
+static void softmax_scale_row(const rows_job *j, long r) { K.softmax_scale_row(j->x + r * j->cols, j->cols, j->y[r], j->g[r], j->out + r * j->cols); }
+
+/* Row r of x [batch · mask_rows, cols] uses mask row r % mask_rows. */
+static void masked_softmax_row(const rows_job *j, long r) {
+  long i = r % j->mask_rows;
+  K.masked_softmax_row(j->x + r * j->cols, j->mult + i * j->cols, j->add + i * j->cols, j->cols, j->out + r * j->cols);
 }
 
 static int rows_threads(long rows, long cols) { return rows * cols < 65536 ? 1 : n_threads; }
+
+/* Runs a row job on the pool, one caller at a time; 0 when the pack buffers could not be allocated. */
+static int run_rows(rows_job *j) {
+  pthread_mutex_lock(&call_mu);
+  int ok = pool_run(rows_worker, j, rows_threads(j->rows, j->cols));
+  pthread_mutex_unlock(&call_mu);
+  return ok;
+}
 
 /* ---- Node-API glue ---- */
 #define CHECK(call)                                                                                                                              \
@@ -275,11 +263,8 @@ static napi_value js_lse(napi_env env, napi_callback_info info) {
   if (argc != 4 || !get_f32(env, argv[0], &x, &lx) || !get_f32(env, argv[1], &out, &lo) || !get_long(env, argv[2], &rows) || !get_long(env, argv[3], &cols))
     return throw_error(env, "logSumExpRows(x, out, rows, cols): bad arguments");
   if ((size_t)(rows * cols) != lx || (size_t)rows != lo || cols == 0) return throw_error(env, "logSumExpRows: array lengths do not match the sizes");
-  rows_job j = {x, NULL, NULL, out, rows, cols, 8, 0};
-  pthread_mutex_lock(&call_mu);
-  int ok = pool_run(lse_worker, &j, rows_threads(rows, cols));
-  pthread_mutex_unlock(&call_mu);
-  if (!ok) return throw_error(env, "logSumExpRows: out of memory");
+  rows_job j = {.row = lse_row, .x = x, .out = out, .rows = rows, .cols = cols, .mask_rows = 1, .step = 8};
+  if (!run_rows(&j)) return throw_error(env, "logSumExpRows: out of memory");
   return NULL;
 }
 
@@ -295,11 +280,8 @@ static napi_value js_softmax_scale(napi_env env, napi_callback_info info) {
       !get_long(env, argv[4], &rows) || !get_long(env, argv[5], &cols))
     return throw_error(env, "softmaxScaleRows(x, y, g, out, rows, cols): bad arguments");
   if ((size_t)(rows * cols) != lx || (size_t)(rows * cols) != lo || (size_t)rows != ly || (size_t)rows != lg) return throw_error(env, "softmaxScaleRows: array lengths do not match the sizes");
-  rows_job j = {x, y, g, out, rows, cols, 8, 0};
-  pthread_mutex_lock(&call_mu);
-  int ok = pool_run(softmax_scale_worker, &j, rows_threads(rows, cols));
-  pthread_mutex_unlock(&call_mu);
-  if (!ok) return throw_error(env, "softmaxScaleRows: out of memory");
+  rows_job j = {.row = softmax_scale_row, .x = x, .y = y, .g = g, .out = out, .rows = rows, .cols = cols, .mask_rows = 1, .step = 8};
+  if (!run_rows(&j)) return throw_error(env, "softmaxScaleRows: out of memory");
   return NULL;
 }
 
@@ -317,11 +299,8 @@ static napi_value js_masked_softmax(napi_env env, napi_callback_info info) {
   if (cols == 0 || mask_rows == 0 || rows % mask_rows != 0 || (size_t)(rows * cols) != lx || (size_t)(rows * cols) != lo || (size_t)(mask_rows * cols) != lm ||
       (size_t)(mask_rows * cols) != la)
     return throw_error(env, "maskedSoftmax: array lengths do not match the sizes");
-  masked_softmax_job j = {x, mult, add, out, rows, cols, mask_rows, 32, 0};
-  pthread_mutex_lock(&call_mu);
-  int ok = pool_run(masked_softmax_worker, &j, rows_threads(rows, cols));
-  pthread_mutex_unlock(&call_mu);
-  if (!ok) return throw_error(env, "maskedSoftmax: out of memory");
+  rows_job j = {.row = masked_softmax_row, .x = x, .mult = mult, .add = add, .out = out, .rows = rows, .cols = cols, .mask_rows = mask_rows, .step = 32};
+  if (!run_rows(&j)) return throw_error(env, "maskedSoftmax: out of memory");
   return NULL;
 }
 

@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTransposeFreeMatMul } from "./ops.js";
-import { MASKED_SOFTMAX, heapView, ROW_LOGSUMEXP, SOFTMAX_SCALE, type WasmBackendLike } from "./wasm-kernels.js";
+import { heapView, MASKED_SOFTMAX, matMulDims, ROW_LOGSUMEXP, SOFTMAX_SCALE, type WasmBackendLike } from "./wasm-kernels.js";
 
 interface NativeAddon {
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, M: number, K: number, N: number, tA: boolean, tB: boolean): void;
@@ -80,19 +80,9 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
   if (!original) return { ok: false, why: "the wasm backend has no BatchMatMul kernel to replace" };
 
   const matMul: tf.KernelFunc = (args) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-    if (a.dtype !== "float32" || b.dtype !== "float32" || !(batchA === batchB || batchA === 1 || batchB === 1)) return original.kernelFunc(args);
-    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-    if (K !== Kb) throw new Error(`matMul: inner sizes ${K} and ${Kb} of shapes [${a.shape}] and [${b.shape}] differ`);
-    const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const d = matMulDims(args);
+    if (!d) return original.kernelFunc(args);
+    const { a, b, batchA, batchB, M, K, N, outer, transposeA, transposeB } = d;
     const backend = args.backend as unknown as WasmBackendLike;
     // makeOutput may grow the wasm heap, which detaches earlier views: take the views after it.
     const out = backend.makeOutput([...outer, M, N], "float32");

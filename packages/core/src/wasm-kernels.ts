@@ -49,6 +49,23 @@ export function wasmKernelsInstalled(): boolean {
   return installed;
 }
 
+/** What a BatchMatMul call multiplies; null when our kernels do not take it (not float32, or batches that broadcast in 2 dimensions). */
+export function matMulDims(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }) {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+  if (a.dtype !== "float32" || b.dtype !== "float32" || !(batchA === batchB || batchA === 1 || batchB === 1)) return null;
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  if (K !== Kb) throw new Error(`matMul: inner sizes ${K} and ${Kb} of shapes [${a.shape}] and [${b.shape}] differ`);
+  const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return { a, b, batchA, batchB, M, K, N, outer, transposeA, transposeB };
+}
+
 /** atob exists in browsers, workers and Node >= 16, so no Buffer is needed. */
 function decodeBase64(s: string): Uint8Array {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
@@ -71,23 +88,10 @@ export async function installWasmKernels(): Promise<boolean> {
   if (!original) throw new Error("the wasm backend has no BatchMatMul kernel to replace (is it registered?)");
 
   const kernelFunc: tf.KernelFunc = (args) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-    const batched = Math.max(batchA, batchB) > 1;
-    const compatible = batchA === batchB || batchA === 1 || batchB === 1;
-    if (a.dtype !== "float32" || b.dtype !== "float32" || !compatible || (!batched && !transposeA && !transposeB)) {
-      return original.kernelFunc(args);
-    }
-    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-    if (K !== Kb) throw new Error(`matMul: inner sizes ${K} and ${Kb} of shapes [${a.shape}] and [${b.shape}] differ`);
-    const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const d = matMulDims(args);
+    // Plain 2-D products stay with XNNPACK, faster there than this kernel.
+    if (!d || (Math.max(d.batchA, d.batchB) === 1 && !d.transposeA && !d.transposeB)) return original.kernelFunc(args);
+    const { a, b, batchA, batchB, M, K, N, outer, transposeA, transposeB } = d;
     const batch = Math.max(batchA, batchB);
     const sizeA = batchA * M * K;
     const sizeB = batchB * K * N;
