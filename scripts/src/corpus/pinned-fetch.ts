@@ -7,7 +7,7 @@
  * `allowDrift` accepts what is served instead (recorded in the outputs' provenance) for when a rebuild matters
  * more than bit-identical data.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -109,6 +109,11 @@ function aptCandidate(name: string): string | null {
   return m && m[1] !== "(none)" ? m[1] : null;
 }
 
+/** Debian version order, as dpkg itself defines it. */
+function debVersionLess(a: string, b: string): boolean {
+  return spawnSync("dpkg", ["--compare-versions", a, "lt", b]).status === 0;
+}
+
 export function fetchDeb(pin: DebPin, cacheDir: string, allowDrift = false): FetchedPackage {
   const dlDir = join(cacheDir, "deb");
   mkdirSync(dlDir, { recursive: true });
@@ -118,9 +123,12 @@ export function fetchDeb(pin: DebPin, cacheDir: string, allowDrift = false): Fet
   if (!existsSync(file)) {
     const candidate = aptCandidate(pin.name);
     if (candidate !== pin.version) {
-      const msg =
-        `deb ${pin.name}: pinned version ${pin.version} is not what apt serves (candidate: ${candidate ?? "none; run apt-get update?"}). ` +
-        `Update the pin in scripts/src/corpus/sources.ts, or pass --allow-drift to use the served version.`;
+      // An older candidate almost always means stale package lists on this machine, not a changed archive.
+      const fix =
+        candidate !== null && debVersionLess(candidate, pin.version)
+          ? `apt's package lists look older than the pin: run \`apt-get update\` (as root) and try again.`
+          : `Update the pin in scripts/src/corpus/sources.ts, or pass --allow-drift to use the served version.`;
+      const msg = `deb ${pin.name}: pinned version ${pin.version} is not what apt serves (candidate: ${candidate ?? "none; run apt-get update?"}). ${fix}`;
       if (!allowDrift || candidate === null) throw new PinMismatchError(msg);
       console.warn(`WARNING: ${msg} Using ${candidate}.`);
       version = candidate;
