@@ -114,3 +114,20 @@ test("a call whose arrays do not match its sizes throws instead of writing out o
   assert.throws(() => addon.gemm(f(1), f(1), f(1), 1, 1, -1, 1, 1, false, false), /non-negative/);
   assert.throws(() => addon.logSumExpRows(f(10), f(3), 2, 5), /lengths do not match/);
 });
+
+const x86 = process.arch === "x64" || process.arch === "ia32";
+
+test("our kernels flush denormals (Intel runs them ~50x slower) and leave the caller's float mode as it was", { skip: skip || (x86 ? false : "flushing is set up on x86 only") }, () => {
+  const before = tf.memory().numTensors;
+  for (const threads of [1, 2]) {
+    setNativeThreads(threads);
+    // [1, 300] of 1e-39 (denormal) @ [300, 8] of ones: IEEE gives 3e-37, denormals-are-zero gives 0.
+    const out = tf.tidy(() => tf.matMul(tf.fill([1, 300], 1e-39), tf.ones([300, 8])).dataSync());
+    assert.deepEqual([...out], new Array(8).fill(0), `${threads} threads`);
+    assert.ok(Math.fround(1e-40) > 0, "the JS thread's own float32 conversions still keep denormals");
+    const wasm = tf.tidy(() => tf.mul(tf.scalar(1e-39), tf.scalar(1)).dataSync()[0]);
+    assert.ok(wasm > 0, "wasm arithmetic after a native call still keeps denormals");
+  }
+  setNativeThreads(2);
+  assert.equal(tf.memory().numTensors, before);
+});
