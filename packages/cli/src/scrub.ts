@@ -184,7 +184,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: Error) => {
     const usageLike = e instanceof UsageError || ["UnknownExperimentError", "BundleError", "RangeError", "HypothesisError"].includes(e.name);
-    console.error(`scrub: ${e.message.split("\n")[0]}`);
+    // A mistake in the command gets one line; anything else is a bug, and its stack is what a report needs.
+    console.error(usageLike ? `scrub: ${e.message.split("\n")[0]}` : `scrub: ${e.stack ?? e.message}`);
     process.exit(usageLike ? 2 : 1);
   },
 );

@@ -12,7 +12,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTransposeFreeMatMul } from "./ops.js";
-import { heapView, MASKED_SOFTMAX, matMulDims, ROW_LOGSUMEXP, SOFTMAX_SCALE, type WasmBackendLike } from "./wasm-kernels.js";
+import { floatViews, type WasmBackendLike } from "./wasm-heap.js";
+import { MASKED_SOFTMAX, matMulDims, ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
 
 interface NativeAddon {
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batchA: number, batchB: number, M: number, K: number, N: number, tA: boolean, tB: boolean): void;
@@ -86,8 +87,8 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
     const backend = args.backend as unknown as WasmBackendLike;
     // makeOutput may grow the wasm heap, which detaches earlier views: take the views after it.
     const out = backend.makeOutput([...outer, M, N], "float32");
-    const view = (t: tf.TensorInfo) => heapView(backend, t) as Float32Array;
-    loaded.gemm(view(a), view(b), view(out), batchA, batchB, M, K, N, transposeA, transposeB);
+    const [va, vb, vOut] = floatViews(backend, a, b, out);
+    loaded.gemm(va, vb, vOut, batchA, batchB, M, K, N, transposeA, transposeB);
     return out;
   };
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
@@ -105,7 +106,8 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const [rows, cols] = x.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput([rows], "float32");
-      loaded.logSumExpRows(heapView(backend, x) as Float32Array, heapView(backend, out) as Float32Array, rows, cols);
+      const [vx, vOut] = floatViews(backend, x, out);
+      loaded.logSumExpRows(vx, vOut, rows, cols);
       return out;
     },
   });
@@ -117,8 +119,8 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       const [rows, cols] = x.shape;
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput([rows, cols], "float32");
-      const view = (t: tf.TensorInfo) => heapView(backend, t) as Float32Array;
-      loaded.softmaxScaleRows(view(x), view(y), view(g), view(out), rows, cols);
+      const [vx, vy, vg, vOut] = floatViews(backend, x, y, g, out);
+      loaded.softmaxScaleRows(vx, vy, vg, vOut, rows, cols);
       return out;
     },
   });
@@ -133,8 +135,8 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
       }
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput(x.shape, "float32");
-      const view = (t: tf.TensorInfo) => heapView(backend, t) as Float32Array;
-      loaded.maskedSoftmax(view(x), view(mult), view(add), view(out), tf.util.sizeFromShape(x.shape) / cols, cols, mult.shape[0]);
+      const [vx, vMult, vAdd, vOut] = floatViews(backend, x, mult, add, out);
+      loaded.maskedSoftmax(vx, vMult, vAdd, vOut, tf.util.sizeFromShape(x.shape) / cols, cols, mult.shape[0]);
       return out;
     },
   });

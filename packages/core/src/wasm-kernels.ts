@@ -5,9 +5,12 @@
  *   Plain 2-D products still go to tfjs's XNNPACK kernel, which is faster there.
  * - IscRowLogSumExp, the unembedding's log-sum-exp over the vocabulary in two passes instead of
  *   tfjs's six (max, sub, exp, sum, log, add), with its gradient softmax(x)·dy.
+ * - GatherV2 of whole rows, as copies (row-gather.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { BATCH_MATMUL_WASM_BASE64 } from "./batch-matmul-wasm.js";
+import { installRowGather } from "./row-gather.js";
+import { floatViews, type WasmBackendLike } from "./wasm-heap.js";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -21,27 +24,6 @@ export const ROW_LOGSUMEXP = "IscRowLogSumExp";
 export const MASKED_SOFTMAX = "IscMaskedSoftmax";
 /** exp(x - y[:, None]) * g[:, None] for x [rows, cols], y, g [rows]: the log-sum-exp gradient, where a backend has it. */
 export const SOFTMAX_SCALE = "IscSoftmaxScale";
-
-export interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(id: unknown): { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
-}
-
-/**
- * A view of a tensor's data in tfjs' wasm heap, always on the heap's current buffer. tfjs'
- * typedArrayFromHeap uses emscripten's HEAPU8, which after the heap grows can still point at the
- * old, detached buffer (it is refreshed lazily), so views taken through it can fail.
- */
-export function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array | Int32Array {
-  const w = backend.wasm;
-  const buffer = (w.wasmMemory ?? w.asm?.memory)?.buffer ?? w.HEAPU8.buffer;
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  const size = tf.util.sizeFromShape(t.shape);
-  if (t.dtype === "float32") return new Float32Array(buffer, offset, size);
-  if (t.dtype === "int32") return new Int32Array(buffer, offset, size);
-  throw new Error(`heapView: dtype ${t.dtype} is not handled`);
-}
 
 let installed = false;
 
@@ -105,16 +87,16 @@ export async function installWasmKernels(): Promise<boolean> {
     // makeOutput may grow tfjs's heap and detach earlier views, so take views after it.
     const out = backend.makeOutput([...outer, M, N], "float32");
     const heap = new Float32Array(k.memory.buffer);
-    heap.set(heapView(backend, a) as Float32Array, offA / 4);
-    heap.set(heapView(backend, b) as Float32Array, offB / 4);
+    const [va, vb, vOut] = floatViews(backend, a, b, out);
+    heap.set(va, offA / 4);
+    heap.set(vb, offB / 4);
     k.bmm(offA, offB, offC, batchA, batchB, M, K, N, transposeA ? 1 : 0, transposeB ? 1 : 0, offS);
-    heapView(backend, out).set(new Float32Array(k.memory.buffer, offC, sizeC));
+    vOut.set(new Float32Array(k.memory.buffer, offC, sizeC));
     return out;
   };
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
   tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc });
-
-
+  installRowGather();
   tf.registerKernel({
     kernelName: ROW_LOGSUMEXP,
     backendName: "wasm",
@@ -124,9 +106,10 @@ export async function installWasmKernels(): Promise<boolean> {
       const backend = args.backend as unknown as WasmBackendLike;
       reserve(4 * (rows * cols + rows));
       const out = backend.makeOutput([rows], "float32");
-      new Float32Array(k.memory.buffer).set(heapView(backend, x) as Float32Array, base / 4);
+      const [vx, vOut] = floatViews(backend, x, out);
+      new Float32Array(k.memory.buffer).set(vx, base / 4);
       k.logsumexp_rows(base, base + 4 * rows * cols, rows, cols);
-      heapView(backend, out).set(new Float32Array(k.memory.buffer, base + 4 * rows * cols, rows));
+      vOut.set(new Float32Array(k.memory.buffer, base + 4 * rows * cols, rows));
       return out;
     },
   });

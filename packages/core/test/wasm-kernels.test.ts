@@ -101,3 +101,45 @@ test("rank-4 attention-shaped products and their gradients agree with per-slice 
   assert.ok(err < 1e-3, `gradient err ${err}`);
   tf.dispose([q, k, g, ref]);
 });
+
+test("row gather copies whole rows, refuses indices outside the table, and leaves other gathers to tfjs", () => {
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    const table = tf.tensor2d(Float32Array.from({ length: 7 * 5 }, (_, i) => i * 0.5), [7, 5]);
+    const rows = table.arraySync() as number[][];
+    const got = tf.gather(table, tf.tensor2d([[6, 0, 3], [3, 3, 1]], [2, 3], "int32"));
+    assert.deepEqual(got.shape, [2, 3, 5]);
+    assert.deepEqual(got.arraySync(), [[rows[6], rows[0], rows[3]], [rows[3], rows[3], rows[1]]]);
+    assert.throws(() => tf.gather(table, tf.tensor1d([7], "int32")), /index 7 is outside \[0, 7\)/);
+    assert.throws(() => tf.gather(table, tf.tensor1d([-1], "int32")), /index -1 is outside/);
+    // Columns (axis 1) and int32 tables take tfjs' own kernel.
+    assert.deepEqual(tf.gather(table, tf.tensor1d([4, 0], "int32"), 1).arraySync(), rows.map((r) => [r[4], r[0]]));
+    assert.deepEqual(tf.gather(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), tf.tensor1d([1], "int32")).arraySync(), [[3, 4]]);
+  });
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test("kernels read inputs that arrive from another backend, even when moving them in grows the heap", async () => {
+  const backend = tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory; HEAPU8: Uint8Array; asm?: { memory?: WebAssembly.Memory } } };
+  const heapBytes = () => (backend.wasm.wasmMemory ?? backend.wasm.asm?.memory ?? backend.wasm.HEAPU8).buffer.byteLength;
+  const before = heapBytes();
+  const width = 256;
+  const rows = Math.ceil(before / (4 * width)) + 1024; // more than the whole heap holds now
+  // Born on the cpu backend: the wasm backend moves it in when a kernel first looks it up.
+  await tf.setBackend("cpu");
+  const table = tf.tensor2d(Float32Array.from({ length: rows * width }, (_, i) => i % 9973), [rows, width]);
+  const w = tf.tensor2d(Float32Array.from({ length: width * 4 }, (_, i) => (i % 5) - 2), [width, 4]);
+  await tf.setBackend("wasm");
+  const idx = tf.tensor1d([rows - 1, 0, 7], "int32");
+  const got = tf.gather(table, idx);
+  assert.ok(heapBytes() > before, `the heap grew (${before} -> ${heapBytes()} bytes)`);
+  const data = got.dataSync();
+  for (const [r, src] of [[0, rows - 1], [1, 0], [2, 7]]) assert.equal(data[r * width + 3], (src * width + 3) % 9973, `row ${r}`);
+  // The same for a product whose second operand is the one moved in.
+  const prod = tf.matMul(got, w).dataSync();
+  const wData = w.dataSync();
+  let want = 0;
+  for (let k = 0; k < width; k++) want += data[k] * wData[k * 4];
+  assert.ok(Math.abs(prod[0] - want) <= 1e-3 * Math.abs(want) + 1e-3, `product ${prod[0]} vs ${want}`);
+  tf.dispose([table, w, idx, got]);
+});
