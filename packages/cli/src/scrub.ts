@@ -5,10 +5,12 @@
  * Usage errors exit 2 with one line on stderr.
  */
 import path from "node:path";
+import { tf } from "@isc/core";
 import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
 import { type FlagSpec, parseFlags, usage, UsageError } from "./args.js";
 import { type Bundle, defaultModelDir, loadBundle } from "./bundle.js";
 import { fmtTime } from "./progress.js";
+import { resourceSummary } from "./resources.js";
 import { formatRun, runExperiment } from "./run-experiment.js";
 
 const common: Record<string, FlagSpec> = {
@@ -48,6 +50,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       if (!f.exp) throw new UsageError("run needs --exp NAME (see `scrub list`)");
       const b = await bundleFrom(f);
       announce(b);
+      const tensors = tf.memory().numTensors;
       const r = await runExperiment(b, f.exp, {
         samples: f.samples ?? 10000,
         seed: f.seed,
@@ -58,7 +61,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         progress: true,
       });
       process.stdout.write(formatRun(r));
-      console.error(`${f.exp}: ${r.manifest.samples} samples in ${fmtTime(r.manifest.timings.total_s)}${f.save ? `, saved to ${path.join(f.results ?? "results", f.save)}` : ""}`);
+      console.error(`${f.exp}: ${r.manifest.samples} samples in ${fmtTime(r.manifest.timings.total_s)}${f.save ? `, saved to ${path.join(f.results ?? "results", f.save)}` : ""} · ${resourceSummary(tensors)}`);
       b.model.dispose();
     },
   },
@@ -128,6 +131,7 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
   const all = [...new Set(["unscrubbed", "baseline", ...names])];
   const means = new Map<string, number[]>();
   const t0 = performance.now();
+  const tensors = tf.memory().numTensors;
   for (const e of printTables ? names : all) {
     if (printTables) console.log(`\n\nRunning experiment ${e}`);
     const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true });
@@ -143,7 +147,7 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
   const rec = shown.map((e) => lossRecovered(means.get("unscrubbed")!, means.get("baseline")!, means.get(e)!));
   console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${samples} samples each:\n`);
   process.stdout.write(formatRecoveredTable(shown, rec));
-  console.error(`total ${fmtTime((performance.now() - t0) / 1000)}`);
+  console.error(`total ${fmtTime((performance.now() - t0) / 1000)} · ${resourceSummary(tensors)}`);
 }
 
 async function bundleFrom(f: Record<string, any>): Promise<Bundle> {

@@ -36,6 +36,8 @@ test("run prints the 9-category table in the seed's format and saves a reloadabl
   assert.equal(run.loss.length, 6 * 20);
   assert.equal(run.attention!.length, 16 * 20 * 20);
   assert.match(readFileSync(path.join(results, "logs.csv"), "utf8"), /^ev,42,6,/);
+  // The last line says what the run cost and whether it leaked tensors.
+  assert.match(r.stderr, /ev: 6 samples in .* · peak RSS [\d,]+ MB · tfjs tensors (\d+) → \1 \(flat\)/);
 });
 
 test("usage errors exit 2 with one line", () => {
