@@ -160,9 +160,13 @@ async function bundleFrom(f: Record<string, any>): Promise<Bundle> {
 
 function announce(b: Bundle): void {
   const c = b.card;
+  // A card may record acceptance checks (export-model writes them); the ones that failed are said up front.
+  const checks = Array.isArray(c.acceptance) ? (c.acceptance as { pass?: unknown }[]) : [];
+  const failed = checks.filter((a) => a.pass === false).length;
   console.error(
     `[scrub] model ${path.relative(process.cwd(), b.dir) || b.dir}` +
       (c.interim ? ` (INTERIM: partly trained, ${String(c.tokens_seen ?? "?")} tokens; results are not final)` : "") +
+      (failed ? ` (${failed} of ${checks.length} acceptance checks fail: see its card.md)` : "") +
       `; data ${b.dataset.rows} rows × ${b.dataset.width}`,
   );
 }

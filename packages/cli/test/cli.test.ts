@@ -89,3 +89,15 @@ test("flag parser: lists, ints, booleans and errors", () => {
   assert.throws(() => parseFlags(["--exp"], spec), /needs at least one value/);
   assert.throws(() => parseFlags(["--n"], spec), /needs a value/);
 });
+
+test("a model whose card records failed acceptance checks says so before it runs", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "scrub-failing-card-"));
+  for (const f of ["config.json", "model.safetensors", "tokenizer.json", "eval.u16", "eval.json", "induction-candidates.json"]) copyFileSync(path.join(bundle, f), path.join(dir, f));
+  const card = JSON.parse(readFileSync(path.join(bundle, "card.json"), "utf8"));
+  card.acceptance = [{ check: "a", pass: false }, { check: "b", pass: true }, { check: "c", pass: false }];
+  writeFileSync(path.join(dir, "card.json"), JSON.stringify(card));
+  const r = scrub("run", "--exp", "ev", "--samples", "2", "--model", dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /\(2 of 3 acceptance checks fail: see its card\.md\)/);
+  assert.doesNotMatch(scrub("run", "--exp", "ev", "--samples", "2", "--model", bundle).stderr, /acceptance checks fail/);
+});
