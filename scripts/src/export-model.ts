@@ -258,7 +258,7 @@ function deviations(hyper: { posInit?: string; repeat?: RepeatSpans; repeatChang
   const phases = [{ step: 0, repeat: hyper?.repeat }, ...(hyper?.repeatChanges ?? [])].filter((p) => p.repeat?.frac);
   if (phases.length) {
     out.push(
-      "Repeated spans in the training rows (notes/data.md's fallback, scripts/src/train/repeat-spans.ts; the budget of a 2-core machine is ~10^7 tokens, " +
+      "Repeated spans in the training rows (notes/data.md's fallback, scripts/src/train/repeat-spans.ts; a 2-core machine trains a few times 10^7 tokens in a working day, " +
         "below where induction heads reliably form on natural text alone): " +
         phases.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeSpans(p.repeat)}${p.repeat?.kind === "random" ? " (random ids written once, repeated later in the row)" : " (a copy of the row's own text, later in the row)"}`).join("; ") +
         ".",
