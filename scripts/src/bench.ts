@@ -63,10 +63,23 @@ function warnReferenceBlas(): void {
   }
 }
 
+/** Why the PyTorch peers cannot run here, or null when they can. */
+function peerProblem(dir: string): string | null {
+  if (!existsSync(path.join(dir, "ref_forward.py"))) return `no PyTorch peers in ${path.resolve(dir)} (pass --peer DIR, the folder holding ref_forward.py and ref_train.py)`;
+  if (!existsSync("/usr/bin/python3")) return "no /usr/bin/python3 for the PyTorch peers (apt-get install python3-torch libopenblas0-pthread)";
+  if (spawnSync("/usr/bin/python3", ["-c", "import torch"]).status !== 0) return "python3 has no torch for the PyTorch peers (apt-get install python3-torch libopenblas0-pthread)";
+  return null;
+}
+
+let peersChecked: string | null | undefined;
+
 function peer(dir: string, script: string, args: (string | number)[]): number | null {
+  if (peersChecked === undefined) {
+    peersChecked = peerProblem(dir);
+    if (peersChecked) console.error(`bench: ${peersChecked}; measuring ours alone`);
+  }
+  if (peersChecked) return null;
   const file = path.join(dir, script);
-  if (!existsSync(file) || !existsSync("/usr/bin/python3")) return null;
-  if (spawnSync("/usr/bin/python3", ["-c", "import torch"]).status !== 0) return null;
   warnReferenceBlas();
   const r = spawnSync("/usr/bin/python3", [file, ...args.map(String)], { encoding: "utf8" });
   const m = /tokens\/s=(\d+)/.exec(r.stdout ?? "");
