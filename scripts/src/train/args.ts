@@ -15,7 +15,8 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --pos-init normal|sinusoidal    how shortformer positions start (default normal); still learned
   --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
   --repeat-kind copy|random       the span: a copy of the row's text, or random ids repeated (default copy)
-  --change-mix                    on resuming, let --repeat-frac/--repeat-kind change the mix from this step on
+  --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
+  --change-mix                    on resuming, let --repeat-frac/--repeat-kind/--repeat-len change the mix from this step on
   --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on
   --eval-every K                  eval record every K steps (default 250; 0 = never)
   --eval-rows N                   held-out rows per eval (default 64)
@@ -39,6 +40,7 @@ export interface TrainFlags {
   posInit?: string;
   repeatFrac?: number;
   repeatKind?: string;
+  repeatLen?: [number, number];
   changeMix?: boolean;
   changeLr?: boolean;
   evalEvery?: number;
@@ -93,6 +95,7 @@ export function parseArgs(argv: string[]): TrainFlags {
     else if (arg === "--export") set("export", true);
     else if (arg === "--change-mix") set("changeMix", true);
     else if (arg === "--change-lr") set("changeLr", true);
+    else if (arg === "--repeat-len") set("repeatLen", parseSpanLengths(next()));
     else if (arg in STRING_FLAGS) set(STRING_FLAGS[arg], next());
     else if (arg in NUMBER_FLAGS) {
       const [key, kind] = NUMBER_FLAGS[arg];
@@ -109,4 +112,12 @@ export function parseArgs(argv: string[]): TrainFlags {
   if (f.repeatKind !== undefined && f.repeatKind !== "copy" && f.repeatKind !== "random") throw new UsageError(`--repeat-kind must be copy or random, got "${f.repeatKind}"`);
   if (f.repeatFrac !== undefined && f.repeatFrac > 1) throw new UsageError(`--repeat-frac must be in [0, 1], got ${f.repeatFrac}`);
   return f;
+}
+
+/** "MIN-MAX" span lengths: whole numbers with 2 ≤ MIN ≤ MAX. */
+export function parseSpanLengths(raw: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(raw.trim());
+  const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(lo >= 2 && lo <= hi)) throw new UsageError(`--repeat-len must be MIN-MAX with 2 ≤ MIN ≤ MAX, e.g. 32-150; got "${raw}"`);
+  return [lo, hi];
 }

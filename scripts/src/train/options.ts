@@ -8,7 +8,7 @@
  */
 import { DEFAULT_ATTN_2L, REDWOOD_ATTN_2L, TINY_ATTN_2L, type ModelConfig } from "@isc/core";
 import { ADAM_DEFAULTS } from "./adam.js";
-import { describeSpans, type RepeatKind, repeatSpans, spansAt } from "./repeat-spans.js";
+import { DEFAULT_SPAN_LENGTHS, describeSpans, type RepeatKind, repeatSpans, spansAt } from "./repeat-spans.js";
 import { UsageError, type TrainFlags } from "./args.js";
 import type { HyperParams, TrainState } from "./checkpoint.js";
 
@@ -52,7 +52,7 @@ export function resolveOptions(f: TrainFlags): RunOptions {
       seed: f.seed ?? DEFAULTS.seed,
       adam: { ...ADAM_DEFAULTS },
       posInit: (f.posInit as HyperParams["posInit"]) ?? "normal",
-      repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy"),
+      repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy", f.repeatLen),
     },
     dataPath: f.data ?? "data/corpus/train.u16",
     evalPath: f.eval === "none" ? null : (f.eval ?? "weights/default/eval.u16"),
@@ -92,8 +92,14 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   clash("--pos-init", flags.posInit, state.hyper.posInit ?? "normal");
   const current = spansAt(state.hyper.repeat, state.hyper.repeatChanges, state.step);
   if (flags.changeMix) {
-    if (flags.repeatFrac === undefined && flags.repeatKind === undefined) throw new UsageError("--change-mix needs --repeat-frac and/or --repeat-kind");
-    const next = repeatSpans(flags.repeatFrac ?? current?.frac ?? 0, (flags.repeatKind as RepeatKind | undefined) ?? current?.kind ?? "copy");
+    if (flags.repeatFrac === undefined && flags.repeatKind === undefined && flags.repeatLen === undefined) {
+      throw new UsageError("--change-mix needs --repeat-frac, --repeat-kind and/or --repeat-len");
+    }
+    const next = repeatSpans(
+      flags.repeatFrac ?? current?.frac ?? 0,
+      (flags.repeatKind as RepeatKind | undefined) ?? current?.kind ?? "copy",
+      flags.repeatLen ?? (current ? [current.minLen, current.maxLen] : undefined),
+    );
     if (JSON.stringify(next) !== JSON.stringify(current ?? repeatSpans(0))) {
       const changes = (state.hyper.repeatChanges ?? []).filter((c) => c.step < state.step);
       state.hyper.repeatChanges = [...changes, { step: state.step, repeat: next }];
@@ -102,6 +108,7 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   } else {
     clash("--repeat-frac", flags.repeatFrac, current?.frac ?? 0);
     clash("--repeat-kind", flags.repeatKind, current?.kind ?? "copy");
+    clash("--repeat-len", flags.repeatLen?.join("-"), current ? `${current.minLen}-${current.maxLen}` : DEFAULT_SPAN_LENGTHS.join("-"));
   }
   opts.configName = state.configName;
   opts.config = state.config;

@@ -23,8 +23,11 @@ export interface RepeatSpans {
 
 export type RepeatKind = NonNullable<RepeatSpans["kind"]>;
 
-export function repeatSpans(frac: number, kind: RepeatKind = "copy"): RepeatSpans {
-  return kind === "copy" ? { frac, minLen: 16, maxLen: 96 } : { frac, minLen: 16, maxLen: 96, kind };
+/** Span lengths when a run names none. */
+export const DEFAULT_SPAN_LENGTHS: readonly [number, number] = [16, 96];
+
+export function repeatSpans(frac: number, kind: RepeatKind = "copy", [minLen, maxLen]: readonly [number, number] = DEFAULT_SPAN_LENGTHS): RepeatSpans {
+  return kind === "copy" ? { frac, minLen, maxLen } : { frac, minLen, maxLen, kind };
 }
 
 /** The spans in force at `step`: the last recorded change at or before it, else the run's first mix. */

@@ -276,6 +276,25 @@ test("random repeated spans: fresh ids written once and repeated; a run may chan
   assert.throws(() => parseArgs(["--repeat-kind", "shuffled"]), /--repeat-kind must be copy or random/);
 });
 
+test("--repeat-len sets the span lengths, is recorded, and changes only with --change-mix", async () => {
+  const width = 101;
+  const rows = new Int32Array(32 * width).fill(7);
+  applyRepeatSpans(rows, 32, width, repeatSpans(1, "random", [40, 50]), 5, 0, 3);
+  for (let b = 0; b < 32; b++) {
+    // Ids come from [0, 3), so every written token differs from the fill: a span and its copy.
+    const written = rows.subarray(b * width, (b + 1) * width).filter((t) => t !== 7).length;
+    assert.ok(written >= 80 && written <= 100 && written % 2 === 0, `row ${b}: ${written} tokens written`);
+  }
+  await run("len", "--steps", "6", "--repeat-frac", "0.5", "--repeat-len", "3-4", "--stop-at", "3");
+  let state = JSON.parse(readFileSync(path.join(dir, "len/ckpt/state.json"), "utf8"));
+  assert.deepEqual(state.hyper.repeat, { frac: 0.5, minLen: 3, maxLen: 4 });
+  await assert.rejects(run("len", "--steps", "6", "--repeat-len", "5-6"), /--repeat-len "5-6" contradicts the checkpoint/);
+  await run("len", "--steps", "6", "--repeat-len", "5-6", "--change-mix");
+  state = JSON.parse(readFileSync(path.join(dir, "len/ckpt/state.json"), "utf8"));
+  assert.deepEqual(state.hyper.repeatChanges, [{ step: 3, repeat: repeatSpans(0.5, "copy", [5, 6]) }]);
+  for (const bad of ["5", "1-4", "9-3", "a-b"]) assert.throws(() => parseArgs(["--repeat-len", bad]), /--repeat-len must be MIN-MAX/);
+});
+
 test("--change-lr sets a new peak from the checkpoint's step and records it; without it --lr still clashes", async () => {
   await run("lr", "--steps", "6", "--stop-at", "3");
   await assert.rejects(run("lr", "--steps", "6", "--lr", "0.02"), /--lr 0\.02 contradicts the checkpoint/);
