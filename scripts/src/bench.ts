@@ -71,14 +71,7 @@ function peerProblem(dir: string): string | null {
   return null;
 }
 
-let peersChecked: string | null | undefined;
-
 function peer(dir: string, script: string, args: (string | number)[]): number | null {
-  if (peersChecked === undefined) {
-    peersChecked = peerProblem(dir);
-    if (peersChecked) console.error(`bench: ${peersChecked}; measuring ours alone`);
-  }
-  if (peersChecked) return null;
   const file = path.join(dir, script);
   warnReferenceBlas();
   const r = spawnSync("/usr/bin/python3", [file, ...args.map(String)], { encoding: "utf8" });
@@ -94,7 +87,11 @@ async function main() {
   }
   const runs = (f.runs as number) ?? 3;
   const only = new Set((f.only as string[]) ?? ["forward", "scrub", "train"]);
-  const peerDir = (f.peer as string) ?? path.resolve("..", "shared", "bench");
+  const peerArg = (f.peer as string) ?? path.resolve("..", "shared", "bench");
+  const peerWhyNot = peerArg === "none" ? null : peerProblem(peerArg);
+  if (peerWhyNot) console.error(`bench: ${peerWhyNot}; measuring ours alone`);
+  // Where the peers run from; null when they do not run at all.
+  const peerDir = peerArg === "none" || peerWhyNot ? null : peerArg;
   const backend = await initBackend();
   const out: Record<string, unknown> = { backend: backend.name, backend_detail: backend.detail, runs };
   const ratios: Record<string, number | null> = {};
@@ -120,7 +117,7 @@ async function main() {
       flat &&= r.flat;
       const key = `forward_vocab_${cfg.d_vocab}`;
       fwd[`vocab_${cfg.d_vocab}`] = Math.round((batch * T) / r.s);
-      report(key, (batch * T) / r.s, key, peerDir === "none" ? null : peer(peerDir, "ref_forward.py", [cfg.d_vocab, batch, 3, 2]));
+      report(key, (batch * T) / r.s, key, peerDir ? peer(peerDir, "ref_forward.py", [cfg.d_vocab, batch, 3, 2]) : null);
     }
     out.forward_tokens_per_s = fwd;
   }
@@ -142,8 +139,9 @@ async function main() {
       const { corr, modification } = cat.get(name)!.build();
       const r = await timeIt(runs, async () => void (await runScrub(model, ds, corr, { samples, batchSize: 32, modification })));
       flat &&= r.flat;
-      scrub[name] = Math.round((samples * T) / r.s);
-      report(`scrub ${name}`, (samples * T) / r.s);
+      const tokens = samples * (ds.width - 1);
+      scrub[name] = Math.round(tokens / r.s);
+      report(`scrub ${name}`, tokens / r.s);
     }
     model.dispose();
     out.scrub_model = bundle ? path.relative(process.cwd(), bundle.dir) || bundle.dir : "random";
@@ -168,10 +166,10 @@ async function main() {
     adam.dispose();
     for (const t of Object.values(params)) t.dispose();
     out.train_tokens_per_s = Math.round((batch * T) / r.s);
-    report("train step", (batch * T) / r.s, "train_vocab_8193", peerDir === "none" ? null : peer(peerDir, "ref_train.py", [cfg.d_vocab, batch, T, 5, 2]));
+    report("train step", (batch * T) / r.s, "train_vocab_8193", peerDir ? peer(peerDir, "ref_train.py", [cfg.d_vocab, batch, T, 5, 2]) : null);
   }
 
-  if (peerDir !== "none") {
+  if (peerDir) {
     out.pytorch_tokens_per_s = peers;
     out.ratio_vs_pytorch = ratios;
   }

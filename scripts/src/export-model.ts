@@ -46,6 +46,11 @@ const { values } = parseArgs({
   },
 });
 const samples = Number(values.samples);
+const iclRowsFlag = values["icl-rows"] === "all" ? "all" : Number(values["icl-rows"]);
+if (iclRowsFlag !== "all" && !(Number.isInteger(iclRowsFlag) && iclRowsFlag > 0)) {
+  console.error(`export-model: --icl-rows must be a positive whole number or "all", got ${values["icl-rows"]}`);
+  process.exit(2);
+}
 const acceptanceSamples = Number(values["acceptance-samples"]);
 const out = values.out!;
 const ckpt = values.ckpt!;
@@ -72,11 +77,7 @@ const ind = await inductionScores(model, new Rng("induction-probe"), { nSeq: 300
 // The ICL score moves by a few hundredths between 200-row samples (some sources' rows are packed
 // short documents, others one long one), against a 0.25 threshold: so it reads every eval row.
 const evalRows = evalFile.tokens.length / W;
-const iclRows = values["icl-rows"] === "all" ? evalRows : Math.min(Number(values["icl-rows"]), evalRows);
-if (!(Number.isInteger(iclRows) && iclRows > 0)) {
-  console.error(`export-model: --icl-rows must be a positive whole number or "all", got ${values["icl-rows"]}`);
-  process.exit(2);
-}
+const iclRows = iclRowsFlag === "all" ? evalRows : Math.min(iclRowsFlag, evalRows);
 console.error(`in-context learning score on ${iclRows} eval rows ...`);
 const icl = await inContextLearningScore(model, { data: evalFile.tokens.subarray(0, iclRows * W), batch: iclRows, width: W });
 const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));

@@ -24,7 +24,6 @@ interface NativeAddon {
   info(): { isa: string; threads: number };
 }
 
-
 /** Where build.mjs puts the addon, relative to this file (src/ or dist/src/). */
 function addonPath(): string | null {
   const here = path.dirname(fileURLToPath(import.meta.url));
