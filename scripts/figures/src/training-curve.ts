@@ -2,8 +2,9 @@
 /**
  * `pnpm training-curve [--log runs/default/log.jsonl] [--out weights/default/training-curve.png]`:
  * the default model's training curve for its card: train loss (EMA) and held-out loss against
- * tokens seen, and the detector scores (best layer-0 previous-token head, best layer-1 induction
- * head) on a second axis. Rendered with Debian's Chromium like the other figures.
+ * tokens seen, the loss on the second copy of repeated random tokens (also for the weight average,
+ * when the run keeps one), and the detector scores (best layer-0 previous-token head, best layer-1
+ * induction head) on a second axis. Rendered with Debian's Chromium like the other figures.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -26,12 +27,14 @@ interface Rec {
   tokens: number;
   loss_ema?: number;
   heldout_loss?: number;
+  rep_loss_second?: number;
   prev_token_l0?: number[];
   induction_last?: number[];
 }
 const recs = readFileSync(logPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Rec);
 const train = recs.filter((r) => r.type === "train" && r.step % 10 === 0);
 const evals = recs.filter((r) => r.type === "eval");
+const emaEvals = recs.filter((r) => r.type === "eval_ema");
 const M = (t: number) => t / 1e6;
 const line = (name: string, x: number[], y: number[], yaxis = "y", dash?: string) => ({
   type: "scatter",
@@ -46,6 +49,8 @@ const fig = {
   data: [
     line("train loss (EMA)", train.map((r) => M(r.tokens)), train.map((r) => r.loss_ema ?? Number.NaN)),
     line("held-out loss", evals.map((r) => M(r.tokens)), evals.map((r) => r.heldout_loss ?? Number.NaN)),
+    line("loss on the 2nd copy of repeated random tokens", evals.map((r) => M(r.tokens)), evals.map((r) => r.rep_loss_second ?? Number.NaN)),
+    ...(emaEvals.length ? [line("2nd-copy loss, weight average", emaEvals.map((r) => M(r.tokens)), emaEvals.map((r) => r.rep_loss_second ?? Number.NaN))] : []),
     line("best previous-token score (layer 0)", evals.map((r) => M(r.tokens)), evals.map((r) => Math.max(...(r.prev_token_l0 ?? [Number.NaN]))), "y2", "dot"),
     line("best induction score (layer 1)", evals.map((r) => M(r.tokens)), evals.map((r) => Math.max(...(r.induction_last ?? [Number.NaN]))), "y2", "dash"),
   ],

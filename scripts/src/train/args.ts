@@ -18,6 +18,8 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
   --change-mix                    on resuming, let --repeat-frac/--repeat-kind/--repeat-len change the mix from this step on
   --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on
+  --ema DECAY                     keep a moving average of the weights (e.g. 0.999) and export it; on resuming a
+                                  run without one, the average starts at the checkpoint's step
   --eval-every K                  eval record every K steps (default 250; 0 = never)
   --eval-rows N                   held-out rows per eval (default 64)
   --ckpt-every N                  checkpoint every N steps (default 200)
@@ -43,6 +45,7 @@ export interface TrainFlags {
   repeatLen?: [number, number];
   changeMix?: boolean;
   changeLr?: boolean;
+  ema?: number;
   evalEvery?: number;
   evalRows?: number;
   ckptEvery?: number;
@@ -61,6 +64,7 @@ const NUMBER_FLAGS: Record<string, [keyof TrainFlags, "int" | "float"]> = {
   "--warmup": ["warmup", "int"],
   "--seed": ["seed", "int"],
   "--repeat-frac": ["repeatFrac", "float"],
+  "--ema": ["ema", "float"],
   "--eval-every": ["evalEvery", "int"],
   "--eval-rows": ["evalRows", "int"],
   "--ckpt-every": ["ckptEvery", "int"],
@@ -110,6 +114,7 @@ export function parseArgs(argv: string[]): TrainFlags {
   for (const k of ["steps", "batch", "lr"] as const) if (f[k] === 0) throw new UsageError(`--${k} must be positive`);
   if (f.posInit !== undefined && f.posInit !== "normal" && f.posInit !== "sinusoidal") throw new UsageError(`--pos-init must be normal or sinusoidal, got "${f.posInit}"`);
   if (f.repeatKind !== undefined && f.repeatKind !== "copy" && f.repeatKind !== "random") throw new UsageError(`--repeat-kind must be copy or random, got "${f.repeatKind}"`);
+  if (f.ema !== undefined && f.ema >= 1) throw new UsageError(`--ema must be in [0, 1), got ${f.ema}`);
   if (f.repeatFrac !== undefined && f.repeatFrac > 1) throw new UsageError(`--repeat-frac must be in [0, 1], got ${f.repeatFrac}`);
   return f;
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { paramsFromNamed, paramsToNamed, readSafetensors, writeSafetensors, type ModelConfig, type Params } from "@isc/core";
 import type { AdamConfig } from "./adam.js";
 import type { CursorState } from "./data-cursor.js";
+import type { EmaSpec } from "./ema.js";
 
 export interface HyperParams {
   batch: number;
@@ -28,6 +29,8 @@ export interface HyperParams {
   repeatChanges?: { step: number; repeat: RepeatSpans }[];
   /** Peak learning rates replaced on resuming with --change-lr: the old peak and the step it ended. */
   lrChanges?: { step: number; from: number; to: number }[];
+  /** The moving average of the weights (ema.ts), when the run keeps one. */
+  ema?: EmaSpec;
 }
 
 export interface TrainState {
@@ -52,9 +55,11 @@ export interface Checkpoint {
   params: Params;
   m: Params;
   v: Params;
+  /** Present exactly when `state.hyper.ema` is. */
+  ema?: Params;
 }
 
-const FILES = { params: "params.safetensors", m: "adam_m.safetensors", v: "adam_v.safetensors", state: "state.json" } as const;
+const FILES = { params: "params.safetensors", m: "adam_m.safetensors", v: "adam_v.safetensors", ema: "ema.safetensors", state: "state.json" } as const;
 
 export function ckptDir(runDir: string): string {
   return path.join(runDir, "ckpt");
@@ -88,6 +93,7 @@ export async function saveCheckpoint(runDir: string, ck: Checkpoint): Promise<vo
   writeDurably(path.join(tmp, FILES.params), writeSafetensors(await paramsToNamed(ck.params), { metadata: meta }));
   writeDurably(path.join(tmp, FILES.m), writeSafetensors(await paramsToNamed(ck.m), { metadata: meta }));
   writeDurably(path.join(tmp, FILES.v), writeSafetensors(await paramsToNamed(ck.v), { metadata: meta }));
+  if (ck.ema) writeDurably(path.join(tmp, FILES.ema), writeSafetensors(await paramsToNamed(ck.ema), { metadata: meta }));
   writeDurably(path.join(tmp, FILES.state), JSON.stringify(ck.state, null, 2) + "\n");
   // Swap: ckpt -> ckpt.old, tmp -> ckpt, then drop ckpt.old. Between the renames ckpt.old is complete.
   rmSync(old, { recursive: true, force: true });
@@ -103,5 +109,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
     const file = path.join(dir, f);
     return paramsFromNamed(state.config, readSafetensors(readFileSync(file), file), file);
   };
-  return { state, params: load(FILES.params), m: load(FILES.m), v: load(FILES.v) };
+  const ck: Checkpoint = { state, params: load(FILES.params), m: load(FILES.m), v: load(FILES.v) };
+  if (state.hyper.ema) ck.ema = load(FILES.ema);
+  return ck;
 }

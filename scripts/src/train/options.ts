@@ -3,8 +3,9 @@
  * takes its model and hyper-parameters from the checkpoint; a flag that contradicts them is an
  * error (it would silently make a different run), except --steps, which may lengthen or shorten
  * the schedule (with a warning, since the cosine then bends differently from here on), and the
- * data mix and peak learning rate when --change-mix / --change-lr say so; those changes are
- * recorded in the checkpoint with their step.
+ * data mix and peak learning rate when --change-mix / --change-lr say so, and --ema, which may
+ * start an average that the run did not keep; those changes are recorded in the checkpoint with
+ * their step.
  */
 import { DEFAULT_ATTN_2L, REDWOOD_ATTN_2L, TINY_ATTN_2L, type ModelConfig } from "@isc/core";
 import { ADAM_DEFAULTS } from "./adam.js";
@@ -53,6 +54,7 @@ export function resolveOptions(f: TrainFlags): RunOptions {
       adam: { ...ADAM_DEFAULTS },
       posInit: (f.posInit as HyperParams["posInit"]) ?? "normal",
       repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy", f.repeatLen),
+      ...(f.ema !== undefined ? { ema: { decay: f.ema, from: 0 } } : {}),
     },
     dataPath: f.data ?? "data/corpus/train.u16",
     evalPath: f.eval === "none" ? null : (f.eval ?? "weights/default/eval.u16"),
@@ -109,6 +111,12 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
     clash("--repeat-frac", flags.repeatFrac, current?.frac ?? 0);
     clash("--repeat-kind", flags.repeatKind, current?.kind ?? "copy");
     clash("--repeat-len", flags.repeatLen?.join("-"), current ? `${current.minLen}-${current.maxLen}` : DEFAULT_SPAN_LENGTHS.join("-"));
+  }
+  if (flags.ema !== undefined) {
+    if (!state.hyper.ema) {
+      state.hyper.ema = { decay: flags.ema, from: state.step };
+      warnings.push(`a moving average of the weights (decay ${flags.ema}) starts at step ${state.step}; the run exports it`);
+    } else clash("--ema", flags.ema, state.hyper.ema.decay);
   }
   opts.configName = state.configName;
   opts.config = state.config;

@@ -1,5 +1,5 @@
 /**
- * The run's JSONL log, `<run>/log.jsonl`: one JSON object per line with a `type` ("train", "eval",
+ * The run's JSONL log, `<run>/log.jsonl`: one JSON object per line with a `type` ("train", "eval", "eval_ema",
  * "start", "resume", "stop"). On resume, records from steps after the checkpoint are dropped first:
  * those steps are about to be run again, and the log should read as one uninterrupted run.
  */

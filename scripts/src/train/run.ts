@@ -12,6 +12,7 @@ import { UsageError, type TrainFlags } from "./args.js";
 import { findCheckpoint, loadCheckpoint, saveCheckpoint, type TrainState } from "./checkpoint.js";
 import { clipByGlobalNorm } from "./clip.js";
 import { DataCursor } from "./data-cursor.js";
+import { ParamEma } from "./ema.js";
 import { defaultInduction, evaluate, type EvalSet } from "./evaluate.js";
 import { installFastMaxGrad } from "./fast-max-grad.js";
 import { lossAndGrads } from "./loss-grads.js";
@@ -58,8 +59,8 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
   if (opts.exportOnly) {
     if (!found) throw new UsageError(`--export: ${opts.out} has no checkpoint`);
     const ck = loadCheckpoint(found);
-    await exportFinal(opts.out, ck.state.config, ck.params);
-    for (const p of [ck.params, ck.m, ck.v]) for (const t of Object.values(p)) t.dispose();
+    await exportFinal(opts.out, ck.state.config, ck.ema ?? ck.params);
+    for (const p of [ck.params, ck.m, ck.v, ck.ema ?? {}]) for (const t of Object.values(p)) t.dispose();
     progressSay(`exported step ${ck.state.step} to ${path.join(opts.out, "final")}`);
     return { step: ck.state.step, reason: "exported", lastLoss: null };
   }
@@ -69,6 +70,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
   let state: TrainState;
   let params: Params;
   let adam: Adam;
+  let ema: ParamEma | null = null;
   let ds: TokenDatasetFile;
   let cursor: DataCursor;
   const log = new RunLog(opts.out);
@@ -80,6 +82,8 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     state.hyper = opts.hyper;
     params = ck.params;
     adam = new Adam(state.hyper.adam, ck.m, ck.v, state.step);
+    if (ck.ema) ema = new ParamEma(state.hyper.ema!.decay, ck.ema);
+    else if (state.hyper.ema) ema = ParamEma.start(state.hyper.ema.decay, params);
     ds = readTokenDataset(opts.dataPath);
     if (ds.meta.sha256 !== state.data.sha256) {
       throw new Error(`${opts.dataPath} (sha256 ${ds.meta.sha256.slice(0, 12)}…) is not the data this run started on (${state.data.path}, ${state.data.sha256.slice(0, 12)}…)`);
@@ -92,6 +96,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     const take = checkData(ds, opts.config, opts.dataPath);
     params = initParams(opts.config, new Rng(opts.hyper.seed).fork("init"), { positions: opts.hyper.posInit });
     adam = Adam.zeros(opts.hyper.adam, params);
+    if (opts.hyper.ema) ema = ParamEma.start(opts.hyper.ema.decay, params);
     cursor = DataCursor.start(ds.tokens, ds.rows, ds.width, take, opts.hyper.seed);
     state = {
       format: "isc-train-ckpt/1",
@@ -123,7 +128,8 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     `${found ? `resuming ${found} at step ${state.step}` : `new run in ${opts.out}`}: ${opts.configName} model, ` +
       `${ds.rows} rows × ${take} tokens (epoch ${cursor.epoch}), batch ${hyper.batch}, lr ${hyper.lr} ` +
       `(warm-up ${hyper.warmup}, cosine to ${hyper.minLrFrac}× at ${hyper.steps}), positions ${hyper.posInit ?? "normal"} init, ` +
-      `${describeSpans(spansAt(hyper.repeat, hyper.repeatChanges, state.step))}, ${evalNote}`,
+      `${describeSpans(spansAt(hyper.repeat, hyper.repeatChanges, state.step))}, ` +
+      `${hyper.ema ? `weights averaged (decay ${hyper.ema.decay}, from step ${hyper.ema.from}), ` : ""}${evalNote}`,
   );
 
   let stopSignal: string | null = null;
@@ -148,14 +154,18 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     state.cursor = cursor.state;
     state.wallSeconds = wall();
     state.savedAt = new Date().toISOString();
-    await saveCheckpoint(opts.out, { state, params, m: adam.m, v: adam.v });
+    await saveCheckpoint(opts.out, { state, params, m: adam.m, v: adam.v, ...(ema ? { ema: ema.params } : {}) });
     lastSavedStep = state.step;
   };
   const runEval = async () => {
-    const rec = await evaluate(cfg, params, evalSet, state.step, state.tokensSeen);
-    log.write(rec as unknown as Record<string, unknown>);
+    // The average is what the run exports, so it gets the same record ("eval_ema") beside the weights'.
+    for (const [type, p] of [["eval", params], ...(ema ? [["eval_ema", ema.params] as const] : [])] as const) await evalOne(type, p);
+  };
+  const evalOne = async (type: "eval" | "eval_ema", p: Params) => {
+    const rec = await evaluate(cfg, p, evalSet, state.step, state.tokensSeen);
+    log.write({ ...rec, type } as unknown as Record<string, unknown>);
     progress.say(
-      `eval @${state.step}: held-out ${rec.heldout_loss?.toFixed(3) ?? "-"}, ` +
+      `${type === "eval" ? "eval" : "eval of the average"} @${state.step}: held-out ${rec.heldout_loss?.toFixed(3) ?? "-"}, ` +
         `ICL ${rec.icl_score?.toFixed(3) ?? "-"}, rep-2nd ${rec.rep_loss_second.toFixed(3)} (1st ${rec.rep_loss_first.toFixed(3)}), ` +
         `prev-tok L0 max ${rec.prev_token_l0.length ? Math.max(...rec.prev_token_l0).toFixed(2) : "-"}, induction L${cfg.n_layers - 1} max ${rec.induction_max.toFixed(2)} ` +
         `(h${rec.induction_max_head}) [${rec.eval_seconds.toFixed(1)} s]`,
@@ -200,6 +210,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
         throw new Error(`gradient norm is ${norm} at step ${state.step}; not saving this state (the last checkpoint is step ${lastSavedStep})`);
       }
       params = adam.apply(params, grads, lr);
+      ema?.update(params);
       state.step += 1;
       state.tokensSeen += tokensPerStep;
       state.lossEma = state.lossEma === null ? loss : 0.98 * state.lossEma + 0.02 * loss;
@@ -230,7 +241,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     if (lastSavedStep !== state.step) await save();
     if (reason === "done") {
       if (opts.evalEvery > 0 && state.step % opts.evalEvery !== 0) await runEval();
-      await exportFinal(opts.out, cfg, params);
+      await exportFinal(opts.out, cfg, ema?.params ?? params);
       progress.say(`done: ${state.step} steps, ${state.tokensSeen} tokens, ${formatSeconds(wall())} of training; model in ${path.join(opts.out, "final")}`);
     } else {
       progress.say(`stopped (${reason}) at step ${state.step}/${hyper.steps}, checkpoint saved; run the same command again to resume`);
@@ -241,6 +252,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     process.off("SIGTERM", sigterm);
     for (const t of Object.values(params)) t.dispose();
     adam.dispose();
+    ema?.dispose();
   }
   return { step: state.step, reason, lastLoss };
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { initBackend, initParams, Rng, sinusoidalPositions, tf, TINY_ATTN_2L, writeTokenDataset } from "@isc/core";
+import { initBackend, initParams, readSafetensors, Rng, sinusoidalPositions, tf, TINY_ATTN_2L, writeTokenDataset } from "@isc/core";
 import { Adam } from "./adam.js";
 import { parseArgs } from "./args.js";
 import { clipByGlobalNorm } from "./clip.js";
@@ -304,4 +304,34 @@ test("--change-lr sets a new peak from the checkpoint's step and records it; wit
   assert.deepEqual(state.hyper.lrChanges, [{ step: 3, from: 0.01, to: 0.02 }]);
   const lrs = readFileSync(path.join(dir, "lr/log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.type === "train");
   assert.ok(lrs.find((r) => r.step === 4).lr > lrs.find((r) => r.step === 3).lr * 1.5, "the peak doubled from step 3 on");
+});
+
+test("--ema: ema = d·ema + (1 − d)·p from the step it starts, resumes exactly, is evaluated and is what final/ holds", async () => {
+  const tensors = (file: string) => readSafetensors(readFileSync(path.join(dir, file)), file);
+  await run("ema", "--steps", "5", "--stop-at", "4");
+  const p4 = tensors("ema/ckpt/params.safetensors");
+  await run("ema", "--steps", "5", "--ema", "0.75", "--eval-every", "5");
+  const state = JSON.parse(readFileSync(path.join(dir, "ema/ckpt/state.json"), "utf8"));
+  assert.deepEqual(state.hyper.ema, { decay: 0.75, from: 4 });
+  const p5 = tensors("ema/ckpt/params.safetensors");
+  const e5 = tensors("ema/ckpt/ema.safetensors");
+  const final = tensors("ema/final/model.safetensors");
+  assert.equal(e5.size, p5.size);
+  for (const [name, e] of e5) {
+    const [a, b] = [p4.get(name)!.data, p5.get(name)!.data];
+    for (let i = 0; i < e.data.length; i++) assert.ok(Math.abs(e.data[i] - (0.75 * a[i] + 0.25 * b[i])) <= 1e-6 * (1 + Math.abs(a[i])), `${name}[${i}]`);
+  }
+  const [name, moved] = [...p5].find(([n, p]) => p.data.some((x, i) => x !== p4.get(n)!.data[i]))!;
+  assert.notDeepEqual(e5.get(name)!.data, moved.data, "the average differs from the weights");
+  assert.deepEqual([...final.values()].map((t) => t.data.length).sort(), [...e5.values()].map((t) => t.data.length).sort());
+  assert.ok([...final.values()].some((t) => t.data.length === e5.get(name)!.data.length && t.data.every((x, i) => x === e5.get(name)!.data[i])), "final/ holds the average");
+  const evals = readFileSync(path.join(dir, "ema/log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.step === 5);
+  assert.deepEqual(evals.map((r) => r.type).filter((t) => t.startsWith("eval")), ["eval", "eval_ema"]);
+  await assert.rejects(run("ema", "--steps", "6", "--ema", "0.5"), /--ema 0\.5 contradicts the checkpoint/);
+
+  await run("emaA", "--steps", "8", "--ema", "0.9");
+  await run("emaB", "--steps", "8", "--ema", "0.9", "--stop-at", "3");
+  await run("emaB", "--steps", "8");
+  assert.deepEqual(readFileSync(path.join(dir, "emaB/ckpt/ema.safetensors")), readFileSync(path.join(dir, "emaA/ckpt/ema.safetensors")));
+  assert.throws(() => parseArgs(["--ema", "1"]), /--ema must be in \[0, 1\)/);
 });
