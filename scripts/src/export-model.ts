@@ -35,6 +35,13 @@ import {
 import { describeSpans, type RepeatSpans } from "./train/repeat-spans.js";
 import { chain, Correspondence, experimentCatalogue, getExperiment, type HeadRoles, InterpNode, runScrub, type Slot, TokenDataset } from "@isc/scrubbing";
 
+/** How the card describes each kind of repeated span (train/repeat-spans.ts). */
+const SPAN_KINDS: Record<NonNullable<RepeatSpans["kind"]>, string> = {
+  random: " (random ids written once, repeated later in the row)",
+  copy: " (a copy of the row's own text, later in the row)",
+  mixed: " (each span either random ids or the row's own text, even odds, repeated later in the row)",
+};
+
 const { values } = parseArgs({
   options: {
     ckpt: { type: "string", default: "runs/default/ckpt" },
@@ -270,7 +277,7 @@ function deviations(
     out.push(
       "Repeated spans in the training rows (notes/data.md's fallback, scripts/src/train/repeat-spans.ts; a 2-core machine trains a few times 10^7 tokens in a working day, " +
         "below where induction heads reliably form on natural text alone): " +
-        phases.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeSpans(p.repeat)}${p.repeat?.kind === "random" ? " (random ids written once, repeated later in the row)" : " (a copy of the row's own text, later in the row)"}`).join("; ") +
+        phases.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeSpans(p.repeat)}${SPAN_KINDS[p.repeat?.kind ?? "copy"]}`).join("; ") +
         ".",
     );
   }

@@ -14,7 +14,7 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --seed N                        init and data-order seed (default 0)
   --pos-init normal|sinusoidal    how shortformer positions start (default normal); still learned
   --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
-  --repeat-kind copy|random       the span: a copy of the row's text, or random ids repeated (default copy)
+  --repeat-kind copy|random|mixed the span: a copy of the row's text, random ids repeated, or either (even odds) (default copy)
   --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
   --change-mix                    on resuming, let --repeat-frac/--repeat-kind/--repeat-len change the mix from this step on
   --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on
@@ -113,7 +113,7 @@ export function parseArgs(argv: string[]): TrainFlags {
   }
   for (const k of ["steps", "batch", "lr"] as const) if (f[k] === 0) throw new UsageError(`--${k} must be positive`);
   if (f.posInit !== undefined && f.posInit !== "normal" && f.posInit !== "sinusoidal") throw new UsageError(`--pos-init must be normal or sinusoidal, got "${f.posInit}"`);
-  if (f.repeatKind !== undefined && f.repeatKind !== "copy" && f.repeatKind !== "random") throw new UsageError(`--repeat-kind must be copy or random, got "${f.repeatKind}"`);
+  if (f.repeatKind !== undefined && !["copy", "random", "mixed"].includes(f.repeatKind)) throw new UsageError(`--repeat-kind must be copy, random or mixed, got "${f.repeatKind}"`);
   if (f.ema !== undefined && f.ema >= 1) throw new UsageError(`--ema must be in [0, 1), got ${f.ema}`);
   if (f.repeatFrac !== undefined && f.repeatFrac > 1) throw new UsageError(`--repeat-frac must be in [0, 1], got ${f.repeatFrac}`);
   return f;

@@ -5,7 +5,9 @@
  * - "copy": a span of the row's own text is copied later (the text around stays natural); bigram
  *   statistics already predict much of such a copy, so it rewards induction only a little;
  * - "random": a span of uniformly random token ids is written and then repeated later; nothing but
- *   induction predicts its second occurrence (the repeated-random-token setting of Olsson et al.).
+ *   induction predicts its second occurrence (the repeated-random-token setting of Olsson et al.);
+ * - "mixed": each span is random or copy with even odds, so the model learns to trust a copy of
+ *   natural text too (where a common token's prior competes with it), not only of random ids.
  * Which rows and which spans depend only on (seed, step), so a resumed run draws exactly what an
  * uninterrupted one would. A run may change its mix at a recorded step (`--change-mix`).
  */
@@ -18,7 +20,7 @@ export interface RepeatSpans {
   minLen: number;
   maxLen: number;
   /** Absent in checkpoints from before random spans existed: "copy". */
-  kind?: "copy" | "random";
+  kind?: "copy" | "random" | "mixed";
 }
 
 export type RepeatKind = NonNullable<RepeatSpans["kind"]>;
@@ -39,7 +41,8 @@ export function spansAt(first: RepeatSpans | undefined, changes: readonly { step
 
 export function describeSpans(r: RepeatSpans | undefined): string {
   if (!r?.frac) return "no repeated spans";
-  return `${Math.round(r.frac * 100)}% of rows with a repeated ${r.kind === "random" ? "random-token " : ""}span of ${r.minLen}–${r.maxLen} tokens`;
+  const what = r.kind === "random" ? "random-token " : r.kind === "mixed" ? "random-token or copied-text " : "";
+  return `${Math.round(r.frac * 100)}% of rows with a repeated ${what}span of ${r.minLen}–${r.maxLen} tokens`;
 }
 
 /**
@@ -47,7 +50,7 @@ export function describeSpans(r: RepeatSpans | undefined): string {
  * draw ids from [0, randomIds). Returns how many rows got a span.
  */
 export function applyRepeatSpans(rows: Int32Array, batch: number, width: number, spec: RepeatSpans, seed: number, step: number, randomIds = 0): number {
-  if (spec.kind === "random" && !(randomIds > 0)) throw new Error("random repeated spans need the number of ids to draw from");
+  if ((spec.kind === "random" || spec.kind === "mixed") && !(randomIds > 0)) throw new Error("random repeated spans need the number of ids to draw from");
   if (spec.frac <= 0) return 0;
   const rng = new Rng(seed).fork("repeat-spans").fork(step);
   // Short rows (small test models) get proportionally shorter spans.
@@ -62,7 +65,9 @@ export function applyRepeatSpans(rows: Int32Array, batch: number, width: number,
     const src = 1 + rng.int(width - 2 * len);
     const dst = src + len + rng.int(width - len - (src + len) + 1);
     const row = b * width;
-    if (spec.kind === "random") for (let i = 0; i < len; i++) rows[row + src + i] = rng.int(randomIds);
+    // Only "mixed" draws the coin, so the other kinds keep the draws of runs made before it existed.
+    const random = spec.kind === "random" || (spec.kind === "mixed" && rng.float() < 0.5);
+    if (random) for (let i = 0; i < len; i++) rows[row + src + i] = rng.int(randomIds);
     rows.copyWithin(row + dst, row + src, row + src + len);
     changed++;
   }

@@ -10,7 +10,7 @@ import { parseArgs } from "./args.js";
 import { clipByGlobalNorm } from "./clip.js";
 import { DataCursor } from "./data-cursor.js";
 import { installFastMaxGrad, restoreMaxGrad } from "./fast-max-grad.js";
-import { applyRepeatSpans, repeatSpans } from "./repeat-spans.js";
+import { applyRepeatSpans, describeSpans, repeatSpans } from "./repeat-spans.js";
 import { train } from "./run.js";
 import { lrAt } from "./schedule.js";
 
@@ -273,7 +273,17 @@ test("random repeated spans: fresh ids written once and repeated; a run may chan
   await run("mix-split", "--steps", "8", "--repeat-kind", "random", "--change-mix", "--stop-at", "6");
   await run("mix-split", "--steps", "8");
   assert.deepEqual(ckptBytes("mix-split"), ckptBytes("mix"), "a change of mix resumes exactly");
-  assert.throws(() => parseArgs(["--repeat-kind", "shuffled"]), /--repeat-kind must be copy or random/);
+  assert.throws(() => parseArgs(["--repeat-kind", "shuffled"]), /--repeat-kind must be copy, random or mixed/);
+});
+
+test("mixed repeated spans: each span is random ids or copied text, with even odds", () => {
+  const width = 101;
+  const rows = new Int32Array(64 * width).fill(7);
+  assert.equal(applyRepeatSpans(rows, 64, width, repeatSpans(1, "mixed"), 3, 0, 40), 64);
+  // A copy of a constant row leaves it constant; random ids (from [0, 40), 7 excluded by chance only) do not.
+  const randomRows = [...Array(64).keys()].filter((b) => rows.subarray(b * width, (b + 1) * width).some((t) => t !== 7)).length;
+  assert.ok(randomRows > 16 && randomRows < 48, `${randomRows} of 64 rows got random ids`);
+  assert.equal(describeSpans(repeatSpans(0.5, "mixed")), "50% of rows with a repeated random-token or copied-text span of 16–96 tokens");
 });
 
 test("--repeat-len sets the span lengths, is recorded, and changes only with --change-mix", async () => {
