@@ -16,7 +16,8 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
   --repeat-kind copy|random|mixed the span: a copy of the row's text, random ids repeated, or either (even odds) (default copy)
   --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
-  --change-mix                    on resuming, let --repeat-frac/--repeat-kind/--repeat-len change the mix from this step on
+  --repeat-adjacent X             share of copies placed right after their original, not later in the row (default 0)
+  --change-mix                    on resuming, let --repeat-frac/-kind/-len/-adjacent change the mix from this step on
   --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on
   --ema DECAY                     keep a moving average of the weights (e.g. 0.999) and export it; on resuming a
                                   run without one, the average starts at the checkpoint's step
@@ -43,6 +44,7 @@ export interface TrainFlags {
   repeatFrac?: number;
   repeatKind?: string;
   repeatLen?: [number, number];
+  repeatAdjacent?: number;
   changeMix?: boolean;
   changeLr?: boolean;
   ema?: number;
@@ -65,6 +67,7 @@ const NUMBER_FLAGS: Record<string, [keyof TrainFlags, "int" | "float"]> = {
   "--seed": ["seed", "int"],
   "--repeat-frac": ["repeatFrac", "float"],
   "--ema": ["ema", "float"],
+  "--repeat-adjacent": ["repeatAdjacent", "float"],
   "--eval-every": ["evalEvery", "int"],
   "--eval-rows": ["evalRows", "int"],
   "--ckpt-every": ["ckptEvery", "int"],
@@ -115,6 +118,7 @@ export function parseArgs(argv: string[]): TrainFlags {
   if (f.posInit !== undefined && f.posInit !== "normal" && f.posInit !== "sinusoidal") throw new UsageError(`--pos-init must be normal or sinusoidal, got "${f.posInit}"`);
   if (f.repeatKind !== undefined && !["copy", "random", "mixed"].includes(f.repeatKind)) throw new UsageError(`--repeat-kind must be copy, random or mixed, got "${f.repeatKind}"`);
   if (f.ema !== undefined && f.ema >= 1) throw new UsageError(`--ema must be in [0, 1), got ${f.ema}`);
+  if (f.repeatAdjacent !== undefined && f.repeatAdjacent > 1) throw new UsageError(`--repeat-adjacent must be in [0, 1], got ${f.repeatAdjacent}`);
   if (f.repeatFrac !== undefined && f.repeatFrac > 1) throw new UsageError(`--repeat-frac must be in [0, 1], got ${f.repeatFrac}`);
   return f;
 }

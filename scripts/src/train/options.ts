@@ -53,7 +53,7 @@ export function resolveOptions(f: TrainFlags): RunOptions {
       seed: f.seed ?? DEFAULTS.seed,
       adam: { ...ADAM_DEFAULTS },
       posInit: (f.posInit as HyperParams["posInit"]) ?? "normal",
-      repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy", f.repeatLen),
+      repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy", f.repeatLen, f.repeatAdjacent),
       ...(f.ema !== undefined ? { ema: { decay: f.ema, from: 0 } } : {}),
     },
     dataPath: f.data ?? "data/corpus/train.u16",
@@ -94,13 +94,14 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   clash("--pos-init", flags.posInit, state.hyper.posInit ?? "normal");
   const current = spansAt(state.hyper.repeat, state.hyper.repeatChanges, state.step);
   if (flags.changeMix) {
-    if (flags.repeatFrac === undefined && flags.repeatKind === undefined && flags.repeatLen === undefined) {
-      throw new UsageError("--change-mix needs --repeat-frac, --repeat-kind and/or --repeat-len");
+    if (flags.repeatFrac === undefined && flags.repeatKind === undefined && flags.repeatLen === undefined && flags.repeatAdjacent === undefined) {
+      throw new UsageError("--change-mix needs --repeat-frac, --repeat-kind, --repeat-len and/or --repeat-adjacent");
     }
     const next = repeatSpans(
       flags.repeatFrac ?? current?.frac ?? 0,
       (flags.repeatKind as RepeatKind | undefined) ?? current?.kind ?? "copy",
       flags.repeatLen ?? (current ? [current.minLen, current.maxLen] : undefined),
+      flags.repeatAdjacent ?? current?.adjacent ?? 0,
     );
     if (JSON.stringify(next) !== JSON.stringify(current ?? repeatSpans(0))) {
       const changes = (state.hyper.repeatChanges ?? []).filter((c) => c.step < state.step);
@@ -111,6 +112,7 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
     clash("--repeat-frac", flags.repeatFrac, current?.frac ?? 0);
     clash("--repeat-kind", flags.repeatKind, current?.kind ?? "copy");
     clash("--repeat-len", flags.repeatLen?.join("-"), current ? `${current.minLen}-${current.maxLen}` : DEFAULT_SPAN_LENGTHS.join("-"));
+    clash("--repeat-adjacent", flags.repeatAdjacent, current?.adjacent ?? 0);
   }
   if (flags.ema !== undefined) {
     if (!state.hyper.ema) {

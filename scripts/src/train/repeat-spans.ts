@@ -21,6 +21,12 @@ export interface RepeatSpans {
   maxLen: number;
   /** Absent in checkpoints from before random spans existed: "copy". */
   kind?: "copy" | "random" | "mixed";
+  /**
+   * Share of spans whose copy follows the original at once ([…, r, r, …]) rather than at a random
+   * later place; absent = 0. Without it the copy nearly always starts in natural text, and a model
+   * learns to trust a copy that starts right after a random block only once it has run on a while.
+   */
+  adjacent?: number;
 }
 
 export type RepeatKind = NonNullable<RepeatSpans["kind"]>;
@@ -28,8 +34,9 @@ export type RepeatKind = NonNullable<RepeatSpans["kind"]>;
 /** Span lengths when a run names none. */
 export const DEFAULT_SPAN_LENGTHS: readonly [number, number] = [16, 96];
 
-export function repeatSpans(frac: number, kind: RepeatKind = "copy", [minLen, maxLen]: readonly [number, number] = DEFAULT_SPAN_LENGTHS): RepeatSpans {
-  return kind === "copy" ? { frac, minLen, maxLen } : { frac, minLen, maxLen, kind };
+export function repeatSpans(frac: number, kind: RepeatKind = "copy", [minLen, maxLen]: readonly [number, number] = DEFAULT_SPAN_LENGTHS, adjacent = 0): RepeatSpans {
+  // Fields at their old defaults stay absent, so specs written before they existed compare equal.
+  return { frac, minLen, maxLen, ...(kind === "copy" ? {} : { kind }), ...(adjacent > 0 ? { adjacent } : {}) };
 }
 
 /** The spans in force at `step`: the last recorded change at or before it, else the run's first mix. */
@@ -42,7 +49,8 @@ export function spansAt(first: RepeatSpans | undefined, changes: readonly { step
 export function describeSpans(r: RepeatSpans | undefined): string {
   if (!r?.frac) return "no repeated spans";
   const what = r.kind === "random" ? "random-token " : r.kind === "mixed" ? "random-token or copied-text " : "";
-  return `${Math.round(r.frac * 100)}% of rows with a repeated ${what}span of ${r.minLen}–${r.maxLen} tokens`;
+  const placed = r.adjacent ? `, ${Math.round(r.adjacent * 100)}% of copies right after their original` : "";
+  return `${Math.round(r.frac * 100)}% of rows with a repeated ${what}span of ${r.minLen}–${r.maxLen} tokens${placed}`;
 }
 
 /**
@@ -63,7 +71,9 @@ export function applyRepeatSpans(rows: Int32Array, batch: number, width: number,
     const len = minLen + rng.int(maxLen - minLen + 1);
     // Source in [1, width - 2·len], destination in [source + len, width - len]: the copy follows its original.
     const src = 1 + rng.int(width - 2 * len);
-    const dst = src + len + rng.int(width - len - (src + len) + 1);
+    let dst = src + len + rng.int(width - len - (src + len) + 1);
+    // Only a spec with adjacent copies draws this coin, so older specs keep their draws.
+    if (spec.adjacent && rng.float() < spec.adjacent) dst = src + len;
     const row = b * width;
     // Only "mixed" draws the coin, so the other kinds keep the draws of runs made before it existed.
     const random = spec.kind === "random" || (spec.kind === "mixed" && rng.float() < 0.5);

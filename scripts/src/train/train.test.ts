@@ -286,6 +286,32 @@ test("mixed repeated spans: each span is random ids or copied text, with even od
   assert.equal(describeSpans(repeatSpans(0.5, "mixed")), "50% of rows with a repeated random-token or copied-text span of 16–96 tokens");
 });
 
+test("--repeat-adjacent: that share of copies starts right where its original ends; 0 keeps the old draws", () => {
+  const width = 301;
+  const batch = 64;
+  const unique = Int32Array.from({ length: batch * width }, (_, i) => i % width); // every position its own id
+  /** Row b's written range [dst, dst + len), and whether it copies [dst − len, dst). */
+  const written = (rows: Int32Array, b: number) => {
+    const after = rows.subarray(b * width, (b + 1) * width);
+    const diff = [...after.keys()].filter((i) => after[i] !== i);
+    const [dst, len] = [diff[0], diff[diff.length - 1] - diff[0] + 1];
+    return { dst, len, adjacent: [...Array(len).keys()].every((i) => after[dst + i] === dst - len + i) };
+  };
+  const all = unique.slice();
+  assert.equal(applyRepeatSpans(all, batch, width, repeatSpans(1, "copy", [16, 96], 1), 0, 3), batch);
+  for (let b = 0; b < batch; b++) assert.ok(written(all, b).adjacent, `row ${b}: ${JSON.stringify(written(all, b))}`);
+  const half = unique.slice();
+  applyRepeatSpans(half, batch, width, repeatSpans(1, "copy", [16, 96], 0.5), 0, 3);
+  const adjacentRows = [...Array(batch).keys()].filter((b) => written(half, b).adjacent).length;
+  assert.ok(adjacentRows > 16 && adjacentRows < 48, `${adjacentRows} of ${batch} copies adjacent at 0.5`);
+  assert.deepEqual(repeatSpans(0.5, "random", [16, 96], 0), { frac: 0.5, minLen: 16, maxLen: 96, kind: "random" }, "the field is absent at 0, as in older checkpoints");
+  const [old, zero] = [unique.slice(), unique.slice()];
+  applyRepeatSpans(old, batch, width, { frac: 0.7, minLen: 16, maxLen: 96 }, 2, 9);
+  applyRepeatSpans(zero, batch, width, repeatSpans(0.7, "copy", [16, 96], 0), 2, 9);
+  assert.deepEqual(zero, old);
+  assert.throws(() => parseArgs(["--repeat-adjacent", "2"]), /--repeat-adjacent must be in \[0, 1\]/);
+});
+
 test("--repeat-len sets the span lengths, is recorded, and changes only with --change-mix", async () => {
   const width = 101;
   const rows = new Int32Array(32 * width).fill(7);
