@@ -228,7 +228,7 @@ ${card.architecture}. ${card.tokenizer}. Trained by \`pnpm train\` (scripts/src/
 | ICL score (loss 200–299 minus 10–49) | ${card.evaluation.icl_score} |
 | repeated random tokens: loss on 2nd copy / 1st copy | ${card.evaluation.repeated_random_second_copy_loss} / ${card.evaluation.repeated_random_first_copy_loss} |
 
-![training curve](training-curve.png) (\`pnpm training-curve\`: train and held-out loss, and the best detector scores, against tokens seen)
+![training curve](training-curve.png) (\`pnpm training-curve\`: train and held-out loss, the loss on the second copy of repeated random tokens, and the best detector scores, against tokens seen)
 
 ## Acceptance (issue 4)
 
@@ -279,6 +279,12 @@ function deviations(
         "below where induction heads reliably form on natural text alone): " +
         phases.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeSpans(p.repeat)}${SPAN_KINDS[p.repeat?.kind ?? "copy"]}`).join("; ") +
         ".",
+    );
+  }
+  if (phases.some((p) => p.repeat?.adjacent)) {
+    out.push(
+      "With copies placed right after their original, the training rows hold sequences of the same form as the repeated-random-token probe " +
+        "(fresh random ids, then the same ids again), so its second-copy loss measures a trained skill, not transfer from natural text (training-history.md).",
     );
   }
   if (useEma && hyper?.ema) {
