@@ -73,6 +73,10 @@ const cfg = parseConfig(state.config);
 // A run that keeps a moving average of its weights (train --ema) ships the average, unless --raw.
 const useEma = Boolean(state.hyper?.ema) && !values.raw;
 const weightsFile = path.join(ckpt, useEma ? "ema.safetensors" : "params.safetensors");
+if (!existsSync(weightsFile)) {
+  console.error(`export-model: no ${weightsFile}${useEma ? " (the run keeps a moving average of its weights; --raw exports params.safetensors instead)" : ""}`);
+  process.exit(2);
+}
 const model = HookedTransformer.fromSafetensors(cfg, readFileSync(weightsFile), weightsFile);
 console.error(`exporting ${weightsFile} (step ${state.step})`);
 const evalFile = readTokenDataset(path.join(out, "eval.u16"));
@@ -195,7 +199,7 @@ const card = {
     induction_scores_layer1: ind.scores[1].map(r3),
   },
   acceptance: acceptance.map((a) => ({ ...a, value: Math.round(a.value * 1000) / 1000 })),
-  deviations: deviations(state.hyper),
+  deviations: deviations(state.hyper, useEma),
   history: existsSync(path.join(out, "training-history.md")) ? "training-history.md" : null,
   roles,
   role_analysis: {
@@ -267,6 +271,7 @@ Rise in CANDIDATES loss when one path 0.j → slot of the induction heads is res
 /** What this run's recipe changes relative to Redwood's (notes/data.md D.0), in words for the card. */
 function deviations(
   hyper: { posInit?: string; repeat?: RepeatSpans; repeatChanges?: { step: number; repeat: RepeatSpans }[]; ema?: { decay: number; from: number } } | undefined,
+  shipsAverage: boolean,
 ): string[] {
   const out: string[] = [];
   if (hyper?.posInit === "sinusoidal") {
@@ -281,13 +286,14 @@ function deviations(
         ".",
     );
   }
-  if (phases.some((p) => p.repeat?.adjacent)) {
+  // Copied natural text right after its original is not the probe's form; random ids are.
+  if (phases.some((p) => p.repeat?.adjacent && p.repeat.kind !== undefined && p.repeat.kind !== "copy")) {
     out.push(
       "With copies placed right after their original, the training rows hold sequences of the same form as the repeated-random-token probe " +
         "(fresh random ids, then the same ids again), so its second-copy loss measures a trained skill, not transfer from natural text (training-history.md).",
     );
   }
-  if (useEma && hyper?.ema) {
+  if (shipsAverage && hyper?.ema) {
     out.push(
       `The shipped weights are an exponential moving average of the trained weights (decay ${hyper.ema.decay}, from step ${hyper.ema.from.toLocaleString("en-US")}; scripts/src/train/ema.ts), ` +
         "not the last step's: with 8-row batches the loss on repeated random tokens moved by ±0.3 nats between checkpoints 200 steps apart.",

@@ -110,6 +110,9 @@ export function loadCheckpoint(dir: string): Checkpoint {
     return paramsFromNamed(state.config, readSafetensors(readFileSync(file), file), file);
   };
   const ck: Checkpoint = { state, params: load(FILES.params), m: load(FILES.m), v: load(FILES.v) };
-  if (state.hyper.ema) ck.ema = load(FILES.ema);
+  if (state.hyper.ema) {
+    if (!existsSync(path.join(dir, FILES.ema))) throw new Error(`${dir}: the run keeps a moving average of its weights (train --ema) but ${FILES.ema} is missing; copy it with the checkpoint`);
+    ck.ema = load(FILES.ema);
+  }
   return ck;
 }

@@ -158,8 +158,9 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     lastSavedStep = state.step;
   };
   const runEval = async () => {
-    // The average is what the run exports, so it gets the same record ("eval_ema") beside the weights'.
-    for (const [type, p] of [["eval", params], ...(ema ? [["eval_ema", ema.params] as const] : [])] as const) await evalOne(type, p);
+    await evalOne("eval", params);
+    // The average is what the run exports, so it gets the same record beside the weights'.
+    if (ema) await evalOne("eval_ema", ema.params);
   };
   const evalOne = async (type: "eval" | "eval_ema", p: Params) => {
     const rec = await evaluate(cfg, p, evalSet, state.step, state.tokensSeen);

@@ -370,4 +370,6 @@ test("--ema: ema = d·ema + (1 − d)·p from the step it starts, resumes exactl
   await run("emaB", "--steps", "8");
   assert.deepEqual(readFileSync(path.join(dir, "emaB/ckpt/ema.safetensors")), readFileSync(path.join(dir, "emaA/ckpt/ema.safetensors")));
   assert.throws(() => parseArgs(["--ema", "1"]), /--ema must be in \[0, 1\)/);
+  rmSync(path.join(dir, "emaB/ckpt/ema.safetensors"));
+  await assert.rejects(run("emaB", "--steps", "9"), /ema\.safetensors is missing/);
 });
