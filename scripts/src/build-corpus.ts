@@ -197,22 +197,27 @@ const description = `GPT-2-truncated-${k} rows of [BEGIN] + ${TEXT_LENGTH} token
 mkdirSync(outDir, { recursive: true });
 mkdirSync(evalDir, { recursive: true });
 const tw = performance.now();
+// One letter per row naming its source, so results can be broken down by source and the trainer can
+// weight sources (`train --source-weights`).
+const codes = "abcdefghijklmnopqrstuvwxyz";
+const rowSources = (list: RowRef[]) => ({
+  rows_by_source: countBy(list),
+  row_source_legend: Object.fromEntries(sourceNames.map((n, s) => [codes[s], n])),
+  row_source_register: Object.fromEntries(results.map((r) => [r.source.name, r.source.register])),
+  row_source: list.map((r) => codes[r.source]).join(""),
+});
 const trainMeta = writeTokenDataset(join(outDir, "train.u16"), gather(train, trainRefs), {
   width: WIDTH, vocab: tokenizer.vocabSize, begin_id: tokenizer.beginId, source: `training ${description}`,
-  ...provenance, rows_by_source: countBy(trainRefs),
+  ...provenance, ...rowSources(trainRefs),
 });
 const validMeta = writeTokenDataset(join(outDir, "valid.u16"), gather(heldOut, validRefs), {
   width: WIDTH, vocab: tokenizer.vocabSize, begin_id: tokenizer.beginId,
-  source: `held-out (not evaluation) ${description}`, ...provenance, rows_by_source: countBy(validRefs),
+  source: `held-out (not evaluation) ${description}`, ...provenance, ...rowSources(validRefs),
 });
-// One letter per evaluation row naming its source, so results can be broken down by source.
-const codes = "abcdefghijklmnopqrstuvwxyz";
 const evalMeta = writeTokenDataset(join(evalDir, "eval.u16"), gather(heldOut, chosen), {
   width: WIDTH, vocab: tokenizer.vocabSize, begin_id: tokenizer.beginId,
   source: `held-out documents, ${Math.round(naturalShare * 100)}% natural English: ${description}`,
-  ...provenance, rows_by_source: countBy(chosen),
-  row_source_legend: Object.fromEntries(sourceNames.map((n, s) => [codes[s], n])),
-  row_source: chosen.map((r) => codes[r.source]).join(""),
+  ...provenance, ...rowSources(chosen),
 });
 writeFileSync(join(evalDir, "tokenizer.json"), JSON.stringify(spec, null, 2) + "\n");
 

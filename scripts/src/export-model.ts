@@ -32,7 +32,9 @@ import {
   Rng,
   saveModel,
 } from "@isc/core";
+import type { HyperParams } from "./train/checkpoint.js";
 import { describeSpans, type RepeatSpans } from "./train/repeat-spans.js";
+import { describeWeights } from "./train/source-weights.js";
 import { chain, Correspondence, experimentCatalogue, getExperiment, type HeadRoles, InterpNode, runScrub, type Slot, TokenDataset } from "@isc/scrubbing";
 
 /** How the card describes each kind of repeated span (train/repeat-spans.ts). */
@@ -270,7 +272,7 @@ Rise in CANDIDATES loss when one path 0.j → slot of the induction heads is res
 );
 /** What this run's recipe changes relative to Redwood's (notes/data.md D.0), in words for the card. */
 function deviations(
-  hyper: { posInit?: string; repeat?: RepeatSpans; repeatChanges?: { step: number; repeat: RepeatSpans }[]; ema?: { decay: number; from: number } } | undefined,
+  hyper: Partial<HyperParams> | undefined,
   shipsAverage: boolean,
 ): string[] {
   const out: string[] = [];
@@ -291,6 +293,14 @@ function deviations(
     out.push(
       "With copies placed right after their original, the training rows hold sequences of the same form as the repeated-random-token probe " +
         "(fresh random ids, then the same ids again), so its second-copy loss measures a trained skill, not transfer from natural text (training-history.md).",
+    );
+  }
+  const weighted = [{ step: 0, weights: hyper?.sourceWeights }, ...(hyper?.sourceWeightChanges ?? [])];
+  if (weighted.some((p) => p.weights)) {
+    out.push(
+      "Training rows drawn with per-source weights (scripts/src/train/source-weights.ts), not at the corpus's own shares: " +
+        weighted.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeWeights(p.weights)}`).join("; ") +
+        ".",
     );
   }
   if (shipsAverage && hyper?.ema) {

@@ -2,6 +2,8 @@
  * Command-line flags of the trainer. Every flag the user did not give stays `undefined` here, so a
  * resumed run can tell "not given" (take the checkpoint's value) from "given" (must agree with it).
  */
+import { parseSourceWeights, type SourceWeights } from "./source-weights.js";
+
 export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --config default|redwood|tiny   model shape (default: default = Redwood's 2L attn-only on 8193 ids)
   --data PATH                     training rows (default data/corpus/train.u16)
@@ -17,7 +19,10 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --repeat-kind copy|random|mixed the span: a copy of the row's text, random ids repeated, or either (even odds) (default copy)
   --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
   --repeat-adjacent X             share of copies placed right after their original, not later in the row (default 0)
-  --change-mix                    on resuming, let --repeat-frac/-kind/-len/-adjacent change the mix from this step on
+  --source-weights NAME=W,...     sample the corpus's sources (or registers: natural, technical) W times as often as
+                                  their share in the data; unnamed ones keep 1 (default: the data's own shares)
+  --change-mix                    on resuming, let --repeat-frac/-kind/-len/-adjacent and --source-weights change
+                                  the mix from this step on
   --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on
   --ema DECAY                     keep a moving average of the weights (e.g. 0.999) and export it; on resuming a
                                   run without one, the average starts at the checkpoint's step
@@ -45,6 +50,8 @@ export interface TrainFlags {
   repeatKind?: string;
   repeatLen?: [number, number];
   repeatAdjacent?: number;
+  /** null: "--source-weights none" (back to the data's own shares). */
+  sourceWeights?: SourceWeights | null;
   changeMix?: boolean;
   changeLr?: boolean;
   ema?: number;
@@ -103,6 +110,10 @@ export function parseArgs(argv: string[]): TrainFlags {
     else if (arg === "--change-mix") set("changeMix", true);
     else if (arg === "--change-lr") set("changeLr", true);
     else if (arg === "--repeat-len") set("repeatLen", parseSpanLengths(next()));
+    else if (arg === "--source-weights") {
+      const raw = next();
+      set("sourceWeights", raw.trim() === "none" ? null : (parseSourceWeights(raw) ?? null));
+    }
     else if (arg in STRING_FLAGS) set(STRING_FLAGS[arg], next());
     else if (arg in NUMBER_FLAGS) {
       const [key, kind] = NUMBER_FLAGS[arg];

@@ -5,6 +5,7 @@
  * the new one, or the previous one (as ckpt.old, which `loadCheckpoint` falls back to).
  */
 import type { RepeatSpans } from "./repeat-spans.js";
+import type { SourceWeights } from "./source-weights.js";
 import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { paramsFromNamed, paramsToNamed, readSafetensors, writeSafetensors, type ModelConfig, type Params } from "@isc/core";
@@ -29,6 +30,10 @@ export interface HyperParams {
   repeatChanges?: { step: number; repeat: RepeatSpans }[];
   /** Peak learning rates replaced on resuming with --change-lr: the old peak and the step it ended. */
   lrChanges?: { step: number; from: number; to: number }[];
+  /** Sampling weights of the corpus's sources (source-weights.ts); absent = the corpus's own shares. */
+  sourceWeights?: SourceWeights;
+  /** Source weights replaced on resuming with --change-mix, in step order (absent weights = none). */
+  sourceWeightChanges?: { step: number; weights?: SourceWeights }[];
   /** The moving average of the weights (ema.ts), when the run keeps one. */
   ema?: EmaSpec;
 }

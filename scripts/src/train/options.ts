@@ -11,6 +11,7 @@ import { DEFAULT_ATTN_2L, REDWOOD_ATTN_2L, TINY_ATTN_2L, type ModelConfig } from
 import { ADAM_DEFAULTS } from "./adam.js";
 import { DEFAULT_SPAN_LENGTHS, describeSpans, type RepeatKind, repeatSpans, spansAt } from "./repeat-spans.js";
 import { UsageError, type TrainFlags } from "./args.js";
+import { describeWeights, sameWeights, weightsAt } from "./source-weights.js";
 import type { HyperParams, TrainState } from "./checkpoint.js";
 
 export const CONFIGS: Record<string, Readonly<ModelConfig>> = { default: DEFAULT_ATTN_2L, redwood: REDWOOD_ATTN_2L, tiny: TINY_ATTN_2L };
@@ -54,6 +55,7 @@ export function resolveOptions(f: TrainFlags): RunOptions {
       adam: { ...ADAM_DEFAULTS },
       posInit: (f.posInit as HyperParams["posInit"]) ?? "normal",
       repeat: repeatSpans(f.repeatFrac ?? 0, (f.repeatKind as RepeatKind | undefined) ?? "copy", f.repeatLen, f.repeatAdjacent),
+      ...(f.sourceWeights ? { sourceWeights: f.sourceWeights } : {}),
       ...(f.ema !== undefined ? { ema: { decay: f.ema, from: 0 } } : {}),
     },
     dataPath: f.data ?? "data/corpus/train.u16",
@@ -93,9 +95,10 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
   clash("--seed", flags.seed, state.hyper.seed);
   clash("--pos-init", flags.posInit, state.hyper.posInit ?? "normal");
   const current = spansAt(state.hyper.repeat, state.hyper.repeatChanges, state.step);
+  const currentWeights = weightsAt(state.hyper.sourceWeights, state.hyper.sourceWeightChanges, state.step);
   if (flags.changeMix) {
-    if (flags.repeatFrac === undefined && flags.repeatKind === undefined && flags.repeatLen === undefined && flags.repeatAdjacent === undefined) {
-      throw new UsageError("--change-mix needs --repeat-frac, --repeat-kind, --repeat-len and/or --repeat-adjacent");
+    if (flags.repeatFrac === undefined && flags.repeatKind === undefined && flags.repeatLen === undefined && flags.repeatAdjacent === undefined && flags.sourceWeights === undefined) {
+      throw new UsageError("--change-mix needs --repeat-frac, --repeat-kind, --repeat-len, --repeat-adjacent and/or --source-weights");
     }
     const next = repeatSpans(
       flags.repeatFrac ?? current?.frac ?? 0,
@@ -108,11 +111,20 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
       state.hyper.repeatChanges = [...changes, { step: state.step, repeat: next }];
       warnings.push(`the data mix changes at step ${state.step}: ${describeSpans(current)} → ${describeSpans(next)}`);
     }
+    const nextWeights = flags.sourceWeights === undefined ? currentWeights : (flags.sourceWeights ?? undefined);
+    if (!sameWeights(nextWeights, currentWeights)) {
+      const changes = (state.hyper.sourceWeightChanges ?? []).filter((c) => c.step < state.step);
+      state.hyper.sourceWeightChanges = [...changes, { step: state.step, ...(nextWeights ? { weights: nextWeights } : {}) }];
+      warnings.push(`the source mix changes at step ${state.step} (a new epoch starts): ${describeWeights(currentWeights)} → ${describeWeights(nextWeights)}`);
+    }
   } else {
     clash("--repeat-frac", flags.repeatFrac, current?.frac ?? 0);
     clash("--repeat-kind", flags.repeatKind, current?.kind ?? "copy");
     clash("--repeat-len", flags.repeatLen?.join("-"), current ? `${current.minLen}-${current.maxLen}` : DEFAULT_SPAN_LENGTHS.join("-"));
     clash("--repeat-adjacent", flags.repeatAdjacent, current?.adjacent ?? 0);
+    if (flags.sourceWeights !== undefined && !sameWeights(flags.sourceWeights ?? undefined, currentWeights)) {
+      clash("--source-weights", flags.sourceWeights ?? "none", currentWeights ?? "none");
+    }
   }
   if (flags.ema !== undefined) {
     if (!state.hyper.ema) {

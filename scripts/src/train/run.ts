@@ -20,6 +20,7 @@ import { mergeCheckpoint, resolveOptions, type RunOptions } from "./options.js";
 import { formatSeconds, Progress } from "./progress.js";
 import { applyRepeatSpans, describeSpans, spansAt } from "./repeat-spans.js";
 import { RunLog } from "./run-log.js";
+import { describeWeights, rowWeights, weightsAt, type SourceWeights } from "./source-weights.js";
 import { lrAt } from "./schedule.js";
 
 export interface RunResult {
@@ -34,6 +35,9 @@ function checkData(ds: TokenDatasetFile, cfg: ModelConfig, what: string): number
   // A model with a shorter context trains on the first n_ctx + 1 tokens of each row.
   return Math.min(ds.width, cfg.n_ctx + 1);
 }
+
+/** Source weights → one weight per row of this data set (which must name each row's source). */
+const resolver = (ds: TokenDatasetFile) => (w: SourceWeights) => rowWeights(ds.meta, ds.rows, w);
 
 function loadEvalSet(opts: RunOptions, beginId: number | null): { set: EvalSet; note: string } {
   const cfg = opts.config;
@@ -88,7 +92,8 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     if (ds.meta.sha256 !== state.data.sha256) {
       throw new Error(`${opts.dataPath} (sha256 ${ds.meta.sha256.slice(0, 12)}…) is not the data this run started on (${state.data.path}, ${state.data.sha256.slice(0, 12)}…)`);
     }
-    cursor = DataCursor.resume(ds.tokens, ds.rows, ds.width, checkData(ds, opts.config, opts.dataPath), state.cursor);
+    cursor = DataCursor.resume(ds.tokens, ds.rows, ds.width, checkData(ds, opts.config, opts.dataPath), state.cursor, resolver(ds));
+    cursor.reweight(weightsAt(state.hyper.sourceWeights, state.hyper.sourceWeightChanges, state.step));
     const dropped = log.truncateAfter(state.step);
     log.write({ type: "resume", step: state.step, tokens: state.tokensSeen, dropped_log_records: dropped, at: new Date().toISOString() });
   } else {
@@ -97,7 +102,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
     params = initParams(opts.config, new Rng(opts.hyper.seed).fork("init"), { positions: opts.hyper.posInit });
     adam = Adam.zeros(opts.hyper.adam, params);
     if (opts.hyper.ema) ema = ParamEma.start(opts.hyper.ema.decay, params);
-    cursor = DataCursor.start(ds.tokens, ds.rows, ds.width, take, opts.hyper.seed);
+    cursor = DataCursor.start(ds.tokens, ds.rows, ds.width, take, opts.hyper.seed, opts.hyper.sourceWeights, resolver(ds));
     state = {
       format: "isc-train-ckpt/1",
       step: 0,
@@ -129,6 +134,7 @@ export async function train(flags: TrainFlags): Promise<RunResult> {
       `${ds.rows} rows × ${take} tokens (epoch ${cursor.epoch}), batch ${hyper.batch}, lr ${hyper.lr} ` +
       `(warm-up ${hyper.warmup}, cosine to ${hyper.minLrFrac}× at ${hyper.steps}), positions ${hyper.posInit ?? "normal"} init, ` +
       `${describeSpans(spansAt(hyper.repeat, hyper.repeatChanges, state.step))}, ` +
+      `${describeWeights(weightsAt(hyper.sourceWeights, hyper.sourceWeightChanges, state.step))} (${cursor.epochRows} rows this epoch), ` +
       `${hyper.ema ? `weights averaged (decay ${hyper.ema.decay}, from step ${hyper.ema.from}), ` : ""}${evalNote}`,
   );
 
