@@ -35,6 +35,7 @@ import {
 import type { HyperParams } from "./train/checkpoint.js";
 import { describeSpans, type RepeatSpans } from "./train/repeat-spans.js";
 import { describeWeights } from "./train/source-weights.js";
+import { iclBreakdown, iclTable, rowSourceNames } from "./icl-groups.js";
 import { chain, Correspondence, experimentCatalogue, getExperiment, type HeadRoles, InterpNode, runScrub, type Slot, TokenDataset } from "@isc/scrubbing";
 
 /** How the card describes each kind of repeated span (train/repeat-spans.ts). */
@@ -98,6 +99,8 @@ const evalRows = evalFile.tokens.length / W;
 const iclRows = iclRowsFlag === "all" ? evalRows : Math.min(iclRowsFlag, evalRows);
 console.error(`in-context learning score on ${iclRows} eval rows ...`);
 const icl = await inContextLearningScore(model, { data: evalFile.tokens.subarray(0, iclRows * W), batch: iclRows, width: W });
+const rowSources = rowSourceNames(evalFile.meta, iclRows);
+const iclBySource = rowSources ? iclBreakdown(icl.perRow, rowSources.names, rowSources.register) : null;
 const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
 const prevHead = argmax(prevScores[0]);
 const byInduction = ind.scores[1].map((s, h) => [s, h] as const).sort((a, b) => b[0] - a[0]);
@@ -195,6 +198,7 @@ const card = {
     icl_score: r3(icl.score),
     icl_early_10_49: r3(icl.early),
     icl_late_200_299: r3(icl.late),
+    icl_by_source: iclBySource && Object.fromEntries([...iclBySource.sources, ...iclBySource.registers].map((g) => [g.name, { rows: g.rows, score: r3(g.score), se: r3(g.se) }])),
     repeated_random_second_copy_loss: r3(ind.secondCopyLoss),
     repeated_random_first_copy_loss: r3(ind.firstCopyLoss),
     previous_token_scores_layer0: prevScores[0].map(r3),
@@ -241,7 +245,7 @@ ${card.architecture}. ${card.tokenizer}. Trained by \`pnpm train\` (scripts/src/
 | check | needed | value | |
 |---|---|---|---|
 ${acceptance.map((a) => `| ${a.check} | ${a.need} | ${a.value.toFixed(3)} | ${a.pass ? "pass" : "**FAIL**"} |`).join("\n")}
-
+${iclBySource ? `\nThe ICL score by the source of the eval rows (\`pnpm icl-by-source\`; registers in bold):\n\n${iclTable(iclBySource)}\n` : ""}
 ## Deviations from Redwood's recipe
 
 ${card.deviations.length ? card.deviations.map((d) => `- ${d}`).join("\n") : "- none beyond the vocabulary and the corpus"}

@@ -52,6 +52,7 @@ async function scanRows(
   rows: FlatRows,
   weight: Float32Array | null, // [T, T] or none
   batchSize: number,
+  onRow?: (row: number, nll: Float32Array) => void, // nll [T] of one row
 ): Promise<{ mass: Float64Array | null; nllSum: Float64Array }> {
   const { n_layers: L, n_heads: H } = model.cfg;
   const T = rows.width - 1;
@@ -64,10 +65,12 @@ async function scanRows(
       const chunk = { data: rows.data.subarray(start * rows.width, (start + n) * rows.width), batch: n, width: rows.width };
       const { nll, cache } = model.runWithCache(chunk, { namesFilter: w ? /^blocks\.\d+\.attn\.hook_pattern$/ : () => false });
       try {
-        const perPos = tf.tidy(() => tf.sum(nll, 0)); // [T]
-        const pos = (await perPos.data()) as Float32Array;
-        perPos.dispose();
-        for (let t = 0; t < T; t++) nllSum[t] += pos[t];
+        const all = (await nll.data()) as Float32Array; // [n, T]
+        for (let b = 0; b < n; b++) {
+          const row = all.subarray(b * T, (b + 1) * T);
+          for (let t = 0; t < T; t++) nllSum[t] += row[t];
+          onRow?.(start + b, row);
+        }
         if (w && mass) {
           for (let l = 0; l < L; l++) {
             const perHead = tf.tidy(() => tf.sum(tf.mul(cache.get(`blocks.${l}.attn.hook_pattern`), w), [0, 2, 3])); // [H]
@@ -183,6 +186,8 @@ export interface IclResult {
   curve: number[];
   /** Mean loss over every row and position. */
   meanLoss: number;
+  /** Each row's mean loss in the early and the late window, [rows] each (to break the score down by row groups). */
+  perRow: { early: Float64Array; late: Float64Array };
 }
 
 export const ICL_EARLY: readonly [number, number] = [10, 49];
@@ -193,10 +198,19 @@ export async function inContextLearningScore(model: HookedTransformer, tokens: T
   const rows = flatten(tokens);
   const T = rows.width - 1;
   if (T <= ICL_LATE[1]) throw new TokenError(`the ICL score needs rows of at least ${ICL_LATE[1] + 2} tokens, got ${rows.width}`);
-  const { nllSum } = await scanRows(model, rows, null, options.batchSize ?? DEFAULT_BATCH);
+  const perRow = { early: new Float64Array(rows.batch), late: new Float64Array(rows.batch) };
+  const windowMean = (nll: Float32Array, [a, b]: readonly [number, number]) => {
+    let s = 0;
+    for (let t = a; t <= b; t++) s += nll[t];
+    return s / (b - a + 1);
+  };
+  const { nllSum } = await scanRows(model, rows, null, options.batchSize ?? DEFAULT_BATCH, (r, nll) => {
+    perRow.early[r] = windowMean(nll, ICL_EARLY);
+    perRow.late[r] = windowMean(nll, ICL_LATE);
+  });
   const curve = Array.from(nllSum, (s) => s / rows.batch);
   const mean = ([a, b]: readonly [number, number]) => curve.slice(a, b + 1).reduce((x, y) => x + y, 0) / (b - a + 1);
   const early = mean(ICL_EARLY);
   const late = mean(ICL_LATE);
-  return { score: late - early, early, late, curve, meanLoss: curve.reduce((x, y) => x + y, 0) / T };
+  return { score: late - early, early, late, curve, meanLoss: curve.reduce((x, y) => x + y, 0) / T, perRow };
 }
