@@ -3,8 +3,8 @@
  * docs/figures are exactly what the notebooks draw. Each returns plain arrays or a plotly spec.
  */
 import type { ExperimentRun } from "@isc/cli";
-import { type HookedTransformer, inductionScores, previousTokenScores, Rng, tf } from "@isc/core";
-import { type AttentionFacet, attentionHeatmap, barChart, colouredTextHtml, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
+import { type HookedTransformer, ICL_EARLY, ICL_LATE, inContextLearningScore, inductionScores, previousTokenScores, readTokenDataset, Rng, rowSourceNames, tf } from "@isc/core";
+import { type AttentionFacet, attentionHeatmap, barChart, colouredTextHtml, lineChart, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
 import { saaDiff } from "@isc/scrubbing";
 import type { OpenedModel } from "./model.js";
 import { rowTokens } from "./model.js";
@@ -138,4 +138,52 @@ export function headAcrossRuns(m: OpenedModel, runs: readonly ExperimentRun[], h
     title: title ?? `Mean attention of ${head} on example ${idx}`,
     panelSize: 360,
   });
+}
+
+export interface PositionLoss {
+  /** "natural", "technical", or "all rows" when the eval data names no sources. */
+  name: string;
+  rows: number;
+  /** Mean loss at each position, [T]. */
+  curve: number[];
+  /** Olsson et al.'s ICL score: mean loss at 200–299 minus at 10–49. */
+  score: number;
+}
+
+/**
+ * Loss by position over the first `rows` eval rows, one curve per register of the rows (natural
+ * English, technical text) when the eval data names each row's source: the ICL score differs by
+ * register, so one pooled curve would hide why the score is what it is.
+ */
+export async function lossByPosition(m: OpenedModel, rows: number): Promise<PositionLoss[]> {
+  const ds = m.bundle.dataset;
+  const n = Math.min(rows, ds.rows);
+  const sources = rowSourceNames(readTokenDataset(m.bundle.datasetPath).meta, n);
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = (sources && sources.register[sources.names[i]!]) ?? "all rows";
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(i);
+  }
+  const out: PositionLoss[] = [];
+  for (const [name, idx] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const r = await inContextLearningScore(m.bundle.model, { data: ds.gather(Int32Array.from(idx)), batch: idx.length, width: ds.width });
+    out.push({ name, rows: idx.length, curve: r.curve, score: r.score });
+  }
+  return out;
+}
+
+/** The loss-by-position curves, smoothed over `window` positions, with the two ICL windows named in the title. */
+export function lossByPositionFigure(groups: readonly PositionLoss[], window = 10): PlotlyFigure {
+  const smooth = (c: number[]) => c.map((_, t) => {
+    const lo = Math.max(0, t - window + 1);
+    return c.slice(lo, t + 1).reduce((a, b) => a + b, 0) / (t + 1 - lo);
+  });
+  return lineChart(
+    groups.map((g) => ({ name: `${g.name} (${g.rows} rows, ICL ${g.score.toFixed(3)})`, y: smooth(g.curve) })),
+    {
+      title: `Loss by position (mean of the last ${window}); ICL = loss at ${ICL_LATE.join("–")} minus at ${ICL_EARLY.join("–")}`,
+      xTitle: "position",
+      yTitle: "loss (nats)",
+    },
+  );
 }

@@ -9,8 +9,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { HookedTransformer, inContextLearningScore, initBackend, loadModel, parseConfig, readTokenDataset } from "@isc/core";
-import { iclBreakdown, iclTable, rowSourceNames } from "./icl-groups.js";
+import { HookedTransformer, inContextLearningScore, initBackend, loadModel, parseConfig, readTokenDataset, rowSourceNames } from "@isc/core";
+import { iclBreakdown, iclTable } from "./icl-groups.js";
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,7 @@
 /** The ICL breakdown by row source: group means, standard errors, registers, and the table. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { TokenDatasetMeta } from "@isc/core";
-import { iclBreakdown, iclTable, rowSourceNames } from "./icl-groups.js";
+import { iclBreakdown, iclTable } from "./icl-groups.js";
 
 const perRow = { early: Float64Array.from([4, 5, 3, 3]), late: Float64Array.from([3.5, 4.3, 3.2, 3.0]) };
 const names = ["prose", "prose", "dict", "dict"];
@@ -22,11 +21,4 @@ test("groups: per-source and per-register means, score = late − early, s.e. ov
   assert.match(table, /\| prose \| 2 \| 4\.500 \| 3\.900 \| -0\.600 ± 0\.100 \|/);
   assert.match(table, /\| \*\*all\*\* \| 4 \|/);
   assert.throws(() => iclBreakdown(perRow, names.slice(1)), /3 row names for 4 rows/);
-});
-
-test("row sources come from the data set's metadata; none when it names none", () => {
-  const meta = { rows: 4, width: 3, dtype: "uint16", vocab: 9, begin_id: 8, source: "t", sha256: "", row_source: "aabb", row_source_legend: { a: "prose", b: "dict" } } as TokenDatasetMeta;
-  assert.deepEqual(rowSourceNames(meta, 3), { names: ["prose", "prose", "dict"], register: {} });
-  assert.equal(rowSourceNames({ ...meta, row_source: undefined }, 3), null);
-  assert.equal(rowSourceNames(meta, 5), null);
 });

@@ -4,7 +4,7 @@
  * from earlier tokens, packed dictionary entries do not), so the breakdown is what says why a model's
  * score is what it is.
  */
-import type { IclResult, TokenDatasetMeta } from "@isc/core";
+import type { IclResult } from "@isc/core";
 
 export interface IclGroup {
   name: string;
@@ -22,17 +22,6 @@ export interface IclBreakdown {
   sources: IclGroup[];
   registers: IclGroup[];
   all: IclGroup;
-}
-
-/** Source name of each row (the first `rows` rows), from a data set's metadata; null if it names none. */
-export function rowSourceNames(meta: TokenDatasetMeta, rows: number): { names: string[]; register: Record<string, string> } | null {
-  const codes = meta.row_source;
-  const legend = meta.row_source_legend as Record<string, string> | undefined;
-  if (typeof codes !== "string" || !legend || codes.length < rows) return null;
-  return {
-    names: Array.from(codes.slice(0, rows), (c) => legend[c] ?? c),
-    register: (meta.row_source_register as Record<string, string> | undefined) ?? {},
-  };
 }
 
 function group(name: string, idx: number[], perRow: IclResult["perRow"]): IclGroup {

@@ -55,6 +55,21 @@ export function sidecarPath(dataPath: string): string {
 }
 
 /** The narrowest dtype that holds every id below `vocab`. */
+/**
+ * The source of each of the first `rows` rows, when the sidecar names them (build-corpus writes
+ * `row_source`: one letter per row, `row_source_legend`: letter → source, `row_source_register`:
+ * source → "natural" | "technical"); null when it does not.
+ */
+export function rowSourceNames(meta: TokenDatasetMeta, rows: number): { names: string[]; register: Record<string, string> } | null {
+  const codes = meta.row_source;
+  const legend = meta.row_source_legend as Record<string, string> | undefined;
+  if (typeof codes !== "string" || !legend || codes.length < rows) return null;
+  return {
+    names: Array.from(codes.slice(0, rows), (c) => legend[c] ?? c),
+    register: (meta.row_source_register as Record<string, string> | undefined) ?? {},
+  };
+}
+
 export function tokenDtypeFor(vocab: number): TokenDtype {
   return vocab <= 0x10000 ? "uint16" : "uint32";
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readTokenDataset, sidecarPath, writeTokenDataset } from "../src/dataset-file.js";
+import { readTokenDataset, rowSourceNames, sidecarPath, writeTokenDataset } from "../src/dataset-file.js";
 
 function withDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "dataset-file-"));
@@ -96,5 +96,17 @@ test("tokens >= vocab, rows not starting with begin_id and ragged rows are rejec
     assert.throws(() => readTokenDataset(path), />= vocab 8000/);
     writeFileSync(sidecarPath(path), JSON.stringify({ ...side, width: 300 }));
     assert.throws(() => readTokenDataset(path), /bytes but the sidecar says/);
+  });
+});
+
+test("row sources come from the sidecar (build-corpus's row_source); none when it names none", () => {
+  withDir((dir) => {
+    const path = join(dir, "d.u16");
+    const legend = { a: "prose", b: "dict" };
+    writeTokenDataset(path, new Uint16Array(12), { width: 3, vocab: 9, begin_id: null, source: "t", row_source: "aabb", row_source_legend: legend, row_source_register: { prose: "natural" } });
+    const { meta } = readTokenDataset(path);
+    assert.deepEqual(rowSourceNames(meta, 3), { names: ["prose", "prose", "dict"], register: { prose: "natural" } });
+    assert.equal(rowSourceNames(meta, 5), null, "more rows than it names");
+    assert.equal(rowSourceNames({ ...meta, row_source: undefined }, 3), null);
   });
 });
