@@ -187,3 +187,16 @@ export function lossByPositionFigure(groups: readonly PositionLoss[], window = 1
     },
   );
 }
+
+/** The card's ICL score per source of the eval rows (all rows, from export-model), as bars; null when the card has none. */
+export function iclBySourceFigure(m: OpenedModel): PlotlyFigure | null {
+  const evaluation = (m.bundle.card as { evaluation?: { icl_by_source?: Record<string, { score: number }> } }).evaluation;
+  const bySource = evaluation?.icl_by_source;
+  if (!bySource) return null;
+  const names = Object.keys(bySource);
+  return barChart(names, [{ name: `${m.name} model, all ${m.bundle.dataset.rows} eval rows (card)`, values: names.map((k) => bySource[k]!.score) }], {
+    title: `ICL score by source of the eval rows — ${m.name} model`,
+    yTitle: "nats (negative = context helps)",
+    percent: false,
+  });
+}

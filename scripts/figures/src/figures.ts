@@ -95,6 +95,10 @@ async function main(): Promise<void> {
     const scores = await fig.headScores(m, Math.min(args.samples, 64), Math.min(args.samples, 100));
     save("induction-scores.png", await r.render(fig.headScoresFigure(scores.induction, `Induction score per head — ${m.name} model`)));
     save("previous-token-scores.png", await r.render(fig.headScoresFigure(scores.prev, `Previous-token score per head — ${m.name} model`)));
+    // 00: in-context learning.
+    save("loss-by-position.png", await r.render(fig.lossByPositionFigure(await fig.lossByPosition(m, Math.max(args.samples, 400)))));
+    const iclBars = fig.iclBySourceFigure(m);
+    if (iclBars) save("icl-by-source.png", await r.render(iclBars));
 
     // 04: modifications of the previous-token head.
     const P = m.prevHead;
