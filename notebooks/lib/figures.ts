@@ -3,7 +3,7 @@
  * docs/figures are exactly what the notebooks draw. Each returns plain arrays or a plotly spec.
  */
 import type { ExperimentRun } from "@isc/cli";
-import { type HookedTransformer, ICL_EARLY, ICL_LATE, inContextLearningScore, inductionScores, previousTokenScores, readTokenDataset, Rng, rowSourceNames, tf } from "@isc/core";
+import { type HookedTransformer, ICL_EARLY, ICL_LATE, inContextLearningScore, inductionScores, previousTokenScores, Rng, rowSourceNames, tf } from "@isc/core";
 import { type AttentionFacet, attentionHeatmap, barChart, colouredTextHtml, lineChart, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
 import { saaDiff } from "@isc/scrubbing";
 import type { OpenedModel } from "./model.js";
@@ -158,7 +158,7 @@ export interface PositionLoss {
 export async function lossByPosition(m: OpenedModel, rows: number): Promise<PositionLoss[]> {
   const ds = m.bundle.dataset;
   const n = Math.min(rows, ds.rows);
-  const sources = rowSourceNames(readTokenDataset(m.bundle.datasetPath).meta, n);
+  const sources = rowSourceNames(m.bundle.datasetMeta, n);
   const groups = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const key = (sources && sources.register[sources.names[i]!]) ?? "all rows";

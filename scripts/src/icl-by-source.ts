@@ -12,22 +12,35 @@ import { parseArgs } from "node:util";
 import { HookedTransformer, inContextLearningScore, initBackend, loadModel, parseConfig, readTokenDataset, rowSourceNames } from "@isc/core";
 import { iclBreakdown, iclTable } from "./icl-groups.js";
 
-const { values } = parseArgs({
-  options: {
-    model: { type: "string" },
-    ckpt: { type: "string" },
-    raw: { type: "boolean", default: false },
-    eval: { type: "string", default: "weights/default/eval.u16" },
-    rows: { type: "string" },
-    json: { type: "string" },
-  },
-});
+const USAGE = "usage: pnpm icl-by-source [--model DIR | --ckpt DIR [--raw]] [--eval PATH] [--rows N] [--json OUT]";
 const fail = (msg: string): never => {
-  console.error(`icl-by-source: ${msg}`);
+  console.error(`icl-by-source: ${msg}\n${USAGE}`);
   process.exit(2);
 };
+const values = (() => {
+  try {
+    return parseArgs({
+      options: {
+        model: { type: "string" },
+        ckpt: { type: "string" },
+        raw: { type: "boolean", default: false },
+        eval: { type: "string", default: "weights/default/eval.u16" },
+        rows: { type: "string" },
+        json: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+})();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 if (values.model && values.ckpt) fail("give --model or --ckpt, not both");
 if (values.raw && !values.ckpt) fail("--raw applies to --ckpt only");
+if (!existsSync(values.eval)) fail(`no evaluation rows at ${values.eval}`);
 
 await initBackend({ quiet: true });
 let model: HookedTransformer;
@@ -42,6 +55,7 @@ if (values.ckpt) {
   what = `${file} (step ${state.step})`;
 } else {
   const dir = values.model ?? "weights/default";
+  if (!existsSync(path.join(dir, "model.safetensors"))) fail(`no model in ${dir} (expected config.json and model.safetensors)`);
   model = await loadModel(dir);
   what = dir;
 }

@@ -54,13 +54,12 @@ export function sidecarPath(dataPath: string): string {
   return dataPath.replace(/\.(u16|u32|bin)$/, "") + ".json";
 }
 
-/** The narrowest dtype that holds every id below `vocab`. */
 /**
  * The source of each of the first `rows` rows, when the sidecar names them (build-corpus writes
  * `row_source`: one letter per row, `row_source_legend`: letter → source, `row_source_register`:
  * source → "natural" | "technical"); null when it does not.
  */
-export function rowSourceNames(meta: TokenDatasetMeta, rows: number): { names: string[]; register: Record<string, string> } | null {
+export function rowSourceNames(meta: Readonly<Record<string, unknown>>, rows: number): { names: string[]; register: Record<string, string> } | null {
   const codes = meta.row_source;
   const legend = meta.row_source_legend as Record<string, string> | undefined;
   if (typeof codes !== "string" || !legend || codes.length < rows) return null;
@@ -70,6 +69,7 @@ export function rowSourceNames(meta: TokenDatasetMeta, rows: number): { names: s
   };
 }
 
+/** The narrowest dtype that holds every id below `vocab`. */
 export function tokenDtypeFor(vocab: number): TokenDtype {
   return vocab <= 0x10000 ? "uint16" : "uint32";
 }

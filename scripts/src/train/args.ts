@@ -20,7 +20,8 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
   --repeat-adjacent X             share of copies placed right after their original, not later in the row (default 0)
   --source-weights NAME=W,...     sample the corpus's sources (or registers: natural, technical) W times as often as
-                                  their share in the data; unnamed ones keep 1 (default: the data's own shares)
+                                  their share in the data; unnamed ones keep 1 (default: the data's own shares;
+                                  "none" returns to them with --change-mix)
   --change-mix                    on resuming, let --repeat-frac/-kind/-len/-adjacent and --source-weights change
                                   the mix from this step on
   --change-lr                     on resuming, let --lr set a new peak for the schedule from this step on

@@ -122,9 +122,8 @@ export function mergeCheckpoint(opts: RunOptions, flags: TrainFlags, state: Trai
     clash("--repeat-kind", flags.repeatKind, current?.kind ?? "copy");
     clash("--repeat-len", flags.repeatLen?.join("-"), current ? `${current.minLen}-${current.maxLen}` : DEFAULT_SPAN_LENGTHS.join("-"));
     clash("--repeat-adjacent", flags.repeatAdjacent, current?.adjacent ?? 0);
-    if (flags.sourceWeights !== undefined && !sameWeights(flags.sourceWeights ?? undefined, currentWeights)) {
-      clash("--source-weights", flags.sourceWeights ?? "none", currentWeights ?? "none");
-    }
+    // Both sides are normalised (parseSourceWeights, weightsAt), so equal weights compare equal.
+    if (flags.sourceWeights !== undefined) clash("--source-weights", flags.sourceWeights ?? "none", currentWeights ?? "none");
   }
   if (flags.ema !== undefined) {
     if (!state.hyper.ema) {
