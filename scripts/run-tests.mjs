@@ -32,7 +32,7 @@ const runFiles = (list, env) =>
 let status = runFiles(chosen, {});
 // Where the native kernels are built they replace the wasm ones; run the kernel and golden tests
 // once more without them, so both kernel sets stay checked.
-const wasmOnly = chosen.filter((f) => /(wasm-kernels|golden|forward)\.test\.js$/.test(f));
+const wasmOnly = chosen.filter((f) => /(wasm-kernels|golden|forward|bit-identity)\.test\.js$/.test(f));
 if (status === 0 && wasmOnly.length && process.env.SCRUB_NATIVE !== "0") {
   console.log("\n# again without the native kernels (SCRUB_NATIVE=0)");
   status = runFiles(wasmOnly, { SCRUB_NATIVE: "0" });
