@@ -10,6 +10,7 @@
  * it, so CI runs them small. --png then embeds a static PNG (Debian Chromium) in every plotly output,
  * for viewers that do not run scripts. With no notebook named, runs notebooks/[0-9]*.ipynb in order.
  */
+import { IscError } from "@isc/core";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -46,7 +47,7 @@ export interface RunReport {
   bytes: number;
 }
 
-export class CellError extends Error {
+export class CellError extends IscError {
   override name = "CellError";
 }
 

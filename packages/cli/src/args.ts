@@ -1,7 +1,7 @@
 /** A small argument parser: typed flags, list flags (`--exps a b c`), and one-line usage errors. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import { UsageError } from "@isc/core";
+
+export { UsageError };
 
 export type FlagType = "string" | "int" | "boolean" | "list";
 export interface FlagSpec {

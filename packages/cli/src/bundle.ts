@@ -5,6 +5,7 @@
  * (scrubbing's loadBundleFrom) through a directory source, plus what only Node can add: the
  * weights' sha256 for run manifests.
  */
+import { ResourceError } from "@isc/core";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -20,7 +21,7 @@ export interface Bundle extends SourcedBundle {
   modelSha256: string;
 }
 
-export class BundleError extends Error {
+export class BundleError extends ResourceError {
   override name = "BundleError";
 }
 

@@ -5,7 +5,7 @@
  * Usage errors exit 2 with one line on stderr.
  */
 import path from "node:path";
-import { tf } from "@isc/core";
+import { exitCodeFor, IscError, tf } from "@isc/core";
 import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
 import { type FlagSpec, parseFlags, usage, UsageError } from "./args.js";
 import { type Bundle, defaultModelDir, loadBundle } from "./bundle.js";
@@ -154,7 +154,8 @@ async function bundleFrom(f: Record<string, any>): Promise<Bundle> {
   try {
     return await loadBundle(f.model ?? defaultModelDir(), { data: f.data });
   } catch (e) {
-    throw new UsageError(`cannot load model: ${(e as Error).message}`);
+    if (!(e instanceof IscError)) throw e;
+    throw new UsageError(`cannot load model: ${e.message}`);
   }
 }
 
@@ -191,9 +192,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: Error) => {
-    const usageLike = e instanceof UsageError || ["UnknownExperimentError", "BundleError", "RangeError", "HypothesisError"].includes(e.name);
-    // A mistake in the command gets one line; anything else is a bug, and its stack is what a report needs.
-    console.error(usageLike ? `scrub: ${e.message.split("\n")[0]}` : `scrub: ${e.stack ?? e.message}`);
-    process.exit(usageLike ? 2 : 1);
+    // An expected failure gets one line; anything else is a bug, and its stack is what a report needs.
+    const code = exitCodeFor(e);
+    console.error(code === 2 ? `scrub: ${e.message.split("\n")[0]}` : `scrub: ${e.stack ?? e.message}`);
+    process.exit(code);
   },
 );

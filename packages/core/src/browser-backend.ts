@@ -5,6 +5,7 @@
  * wasm binaries are served (`wasmPaths`), since only its bundler knows their URLs.
  * The pure-JS `cpu` backend is never chosen on its own (it is ~30× slower than wasm), only when asked.
  */
+import { ResourceError } from "./errors.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels.js";
@@ -33,7 +34,7 @@ export interface BrowserBackendInfo {
 }
 
 /** No backend could be initialised; `failures` says why, one line per backend. */
-export class NoBackendError extends Error {
+export class NoBackendError extends ResourceError {
   override name = "NoBackendError";
   constructor(readonly failures: string[]) {
     super(`no TensorFlow.js backend works in this browser (tried ${failures.map((f) => f.split(":")[0]).join(", ")}):\n  ${failures.join("\n  ")}`);

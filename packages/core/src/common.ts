@@ -3,6 +3,7 @@
  * entry (index.ts) adds file access and its backend picker; the browser's (browser.ts) adds its own
  * picker. core's browser test checks that nothing reachable from here imports Node.
  */
+export * from "./errors.js";
 export * from "./config.js";
 export * from "./rng.js";
 export * from "./float16.js";

@@ -2,6 +2,7 @@
  * Configuration of an attention-only transformer, with TransformerLens' field names so a
  * TransformerLens `config.json` (e.g. `redwood_attn_2l`) loads as it is.
  */
+import { FormatError } from "./errors.js";
 export interface ModelConfig {
   n_layers: number;
   d_model: number;
@@ -49,7 +50,7 @@ export const TINY_ATTN_2L: Readonly<ModelConfig> = Object.freeze({
   eps: 1e-5,
 });
 
-export class ConfigError extends Error {
+export class ConfigError extends FormatError {
   override name = "ConfigError";
 }
 

@@ -5,6 +5,7 @@
  * than a wrong loss. Node reads and writes files with dataset-file.ts; a browser fetches the two
  * files and calls `decodeTokenDataset` here, so both check and decode the same way.
  */
+import { FormatError } from "./errors.js";
 import { sha256Hex } from "./sha256.js";
 
 export type TokenDtype = "uint16" | "uint32";
@@ -42,7 +43,7 @@ export interface TokenDatasetFile {
   meta: TokenDatasetMeta;
 }
 
-export class DatasetFileError extends Error {
+export class DatasetFileError extends FormatError {
   override name = "DatasetFileError";
 }
 

@@ -3,6 +3,7 @@
  * an activation or return a replacement of the same shape; a cache keeps copies. Both live only
  * for one call, so nothing outlives it.
  */
+import { HypothesisError } from "./errors.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.js";
 
@@ -12,7 +13,7 @@ export type NameMatcher = string | RegExp | ((name: string) => boolean);
 export type Hooks = Record<string, HookFn> | [NameMatcher, HookFn][];
 export type NamesFilter = NameMatcher | NameMatcher[];
 
-export class HookError extends Error {
+export class HookError extends HypothesisError {
   override name = "HookError";
 }
 

@@ -3,6 +3,7 @@
  * header, then raw little-endian tensor bytes). Only F32 and F16 are accepted: everything the
  * model holds is float, and a silently misread dtype would give wrong numbers, not an error.
  */
+import { FormatError } from "./errors.js";
 import { floatToHalf, halfToFloat } from "./float16.js";
 
 export type SafetensorsDtype = "F32" | "F16";
@@ -14,7 +15,7 @@ export interface NamedTensor {
   data: Float32Array;
 }
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends FormatError {
   override name = "SafetensorsError";
 }
 

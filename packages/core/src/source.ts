@@ -3,6 +3,7 @@
  * (a directory, node-source.ts) and in a browser (URLs, `httpSource` here). Names are relative,
  * e.g. "config.json" or "eval.u16".
  */
+import { ResourceError } from "./errors.js";
 export interface BundleSource {
   /** A directory or a base URL, for messages. */
   readonly location: string;
@@ -15,7 +16,7 @@ export interface BundleSource {
 }
 
 /** A file that could not be read; `code` is e.g. "ENOENT" or "HTTP 404". */
-export class SourceReadError extends Error {
+export class SourceReadError extends ResourceError {
   override name = "SourceReadError";
   constructor(
     message: string,

@@ -12,6 +12,7 @@
  * documents contain such strings, and a tokenizer that throws or silently emits a control id on them would
  * corrupt data. Control ids are only ever placed by the code that builds rows.
  */
+import { FormatError } from "./errors.js";
 import { Tiktoken, type TiktokenBPE } from "js-tiktoken/lite";
 import r50kBase from "js-tiktoken/ranks/r50k_base";
 
@@ -102,7 +103,7 @@ class CachedBpe implements Tokenizer {
     const list = Array.from(ids);
     for (const id of list) {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
-        throw new RangeError(`${this.name}: token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
+        throw new FormatError(`${this.name}: token id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
       }
     }
     return this.bpe.decode(list);

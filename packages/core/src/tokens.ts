@@ -1,4 +1,5 @@
 /** Validation of token input: a wrong id or length must be an error, never a silently wrong loss. */
+import { FormatError } from "./errors.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.js";
 
@@ -7,7 +8,7 @@ export type TokenInput =
   | number[][]
   | { data: Int32Array | Uint16Array | Uint32Array | number[]; batch: number; width: number };
 
-export class TokenError extends Error {
+export class TokenError extends FormatError {
   override name = "TokenError";
 }
 

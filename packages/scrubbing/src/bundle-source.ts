@@ -4,6 +4,7 @@
  * playground assembles exactly what the CLI's `loadBundle` does: the same checks, the same category
  * masks from the same token ranks, hence the same loss tables for the same seed.
  */
+import { FormatError } from "@isc/core";
 import {
   type BundleSource,
   decodeTokenDataset,
@@ -44,7 +45,7 @@ export interface SourcedBundle {
   tokenStrings: string[];
 }
 
-export class BundleSourceError extends Error {
+export class BundleSourceError extends FormatError {
   override name = "BundleSourceError";
 }
 

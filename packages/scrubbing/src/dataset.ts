@@ -2,6 +2,7 @@
  * Rows of tokens `[rows, width]` (width = n_ctx + 1: the model reads row[0:T], labels are row[1:T+1]).
  * Sampling is uniform with replacement, as Redwood's `Dataset.sample`.
  */
+import { FormatError, UsageError } from "@isc/core";
 import type { Rng } from "@isc/core";
 
 export class TokenDataset {
@@ -13,10 +14,10 @@ export class TokenDataset {
     readonly width: number,
     readonly name = "dataset",
   ) {
-    if (!Number.isInteger(width) || width < 2) throw new RangeError(`${name}: width must be an integer ≥ 2, got ${width}`);
-    if (tokens.length % width !== 0) throw new RangeError(`${name}: ${tokens.length} tokens is not a whole number of rows of width ${width}`);
+    if (!Number.isInteger(width) || width < 2) throw new FormatError(`${name}: width must be an integer ≥ 2, got ${width}`);
+    if (tokens.length % width !== 0) throw new FormatError(`${name}: ${tokens.length} tokens is not a whole number of rows of width ${width}`);
     this.rows = tokens.length / width;
-    if (this.rows === 0) throw new RangeError(`${name}: no rows`);
+    if (this.rows === 0) throw new FormatError(`${name}: no rows`);
   }
 
   /** [width] view of one row. */
@@ -45,7 +46,7 @@ export class TokenDataset {
 
   check(i: number): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.rows) {
-      throw new RangeError(`${this.name}: row ${i} is outside [0, ${this.rows})`);
+      throw new UsageError(`${this.name}: row ${i} is outside [0, ${this.rows})`);
     }
   }
 }

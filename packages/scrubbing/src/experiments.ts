@@ -11,6 +11,7 @@
  * name particular heads rather than a role (`a0-v-only016`); those keep their literal heads and
  * exist only when the model has them.
  */
+import { UsageError } from "@isc/core";
 import { type ModelConfig, tf } from "@isc/core";
 import { type HeadRoles, headGroups, parseHeadRoles } from "./head-roles.js";
 import { Correspondence, InterpNode } from "./hypothesis.js";
@@ -37,7 +38,7 @@ export interface Experiment {
 /** The writeup's "Preliminary Experiments" table, in the seed notebook's order. */
 export const PRELIMINARY_EXPERIMENTS: readonly string[] = Object.freeze(["unscrubbed", "ev", "pth-k", "eq", "all", "baseline", "ev+", "pth-k+", "eq+"]);
 
-export class UnknownExperimentError extends Error {
+export class UnknownExperimentError extends UsageError {
   override name = "UnknownExperimentError";
   constructor(
     readonly experiment: string,

@@ -4,6 +4,7 @@
  * one object lets the same catalogue run on another model whose card names its own heads
  * (notes/domain.md §2.3, §6).
  */
+import { FormatError } from "@isc/core";
 import type { ModelConfig } from "@isc/core";
 
 export interface HeadRoles {
@@ -31,7 +32,7 @@ export const REDWOOD_ROLES: HeadRoles = Object.freeze({
   ekNarrowScrubbed: Object.freeze([0, 7]) as number[],
 });
 
-export class HeadRolesError extends Error {
+export class HeadRolesError extends FormatError {
   override name = "HeadRolesError";
 }
 

@@ -6,6 +6,7 @@
  * helpers below are indexed by dataset position `p ∈ [0, width-1]` and get shifted into loss positions as REPO does:
  * `[:, :-1]` (refers to the input, p = t) or `[:, 1:]` (refers to the label, p = t+1).
  */
+import { FormatError } from "@isc/core";
 import type { TokenArray } from "./token-ranks.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -280,16 +281,16 @@ export class CategoryMasks {
 
   static compute(inputs: MaskInputs): CategoryMasks {
     const { tokens, width, candidates, ranks, tokenStrings } = inputs;
-    if (!Number.isInteger(width) || width < 2) throw new RangeError(`width must be an integer >= 2, got ${width}`);
-    if (tokens.length % width !== 0) throw new RangeError(`tokens.length ${tokens.length} is not a multiple of ${width}`);
+    if (!Number.isInteger(width) || width < 2) throw new FormatError(`width must be an integer >= 2, got ${width}`);
+    if (tokens.length % width !== 0) throw new FormatError(`tokens.length ${tokens.length} is not a multiple of ${width}`);
     const vocab = candidates.length;
     if (ranks.length !== vocab || tokenStrings.length !== vocab) {
-      throw new RangeError(
+      throw new FormatError(
         `vocab mismatch: candidates ${vocab}, ranks ${ranks.length}, tokenStrings ${tokenStrings.length}`,
       );
     }
     for (let i = 0; i < tokens.length; i++) {
-      if (tokens[i]! >= vocab) throw new RangeError(`token id ${tokens[i]} at flat index ${i} is >= vocab ${vocab}`);
+      if (tokens[i]! >= vocab) throw new FormatError(`token id ${tokens[i]} at flat index ${i} is >= vocab ${vocab}`);
     }
     const { classOf } = tokenClasses(tokenStrings);
     const rows = tokens.length / width;

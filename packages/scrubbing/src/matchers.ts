@@ -2,12 +2,10 @@
  * Path matchers: which paths of the treeified model an interpretation node claims. Built from hop
  * patterns (layer, heads, slots), checked against the model so an unknown head is an error.
  */
-import type { ModelConfig } from "@isc/core";
+import { HypothesisError, type ModelConfig } from "@isc/core";
 import { describePath, type Hop, type Path, type Slot } from "./paths.js";
 
-export class HypothesisError extends Error {
-  override name = "HypothesisError";
-}
+export { HypothesisError };
 
 export interface HopPattern {
   layer: number;

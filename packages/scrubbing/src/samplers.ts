@@ -2,7 +2,7 @@
  * Samplers decide which dataset rows an interpretation node sees, given the rows its parent saw
  * (notes/domain.md §5.1; Redwood's CondSampler protocol). All work on row indices.
  */
-import type { Rng } from "@isc/core";
+import { type Rng, UsageError } from "@isc/core";
 import type { TokenDataset } from "./dataset.js";
 
 export interface Sampler {
@@ -76,7 +76,7 @@ export class CondSampler implements Sampler {
 export class FixedSampler implements Sampler {
   readonly name: string;
   constructor(readonly pos: number) {
-    if (!Number.isInteger(pos) || pos < 0) throw new RangeError(`FixedSampler: pos must be a non-negative integer, got ${pos}`);
+    if (!Number.isInteger(pos) || pos < 0) throw new UsageError(`FixedSampler: pos must be a non-negative integer, got ${pos}`);
     this.name = `Fixed(${pos})`;
   }
   sample(parent: Int32Array, ds: TokenDataset): Int32Array {

@@ -8,6 +8,8 @@
  */
 import {
   attendQKV,
+  FormatError,
+  UsageError,
   causalMask,
   chunkedNll,
   gatherRows,
@@ -223,8 +225,8 @@ export async function runScrub(model: HookedTransformer, ds: TokenDataset, corr:
   const start = performance.now();
   const { cfg } = model;
   const N = options.samples;
-  if (!Number.isInteger(N) || N <= 0) throw new RangeError(`samples must be a positive integer, got ${N}`);
-  if (ds.width > cfg.n_ctx + 1) throw new RangeError(`dataset rows have ${ds.width} tokens, more than n_ctx + 1 = ${cfg.n_ctx + 1}`);
+  if (!Number.isInteger(N) || N <= 0) throw new UsageError(`samples must be a positive integer, got ${N}`);
+  if (ds.width > cfg.n_ctx + 1) throw new UsageError(`dataset rows have ${ds.width} tokens, more than n_ctx + 1 = ${cfg.n_ctx + 1}`);
   const batchSize = options.batchSize ?? 32;
   const rng = new Rng(options.seed ?? 42);
   const ref = ds.sample(N, rng);
@@ -320,7 +322,7 @@ function checkVocab(ds: TokenDataset, rows: Int32Array, cfg: ModelConfig): void 
     seen.add(r);
     const row = ds.row(r);
     for (let t = 0; t < row.length; t++) {
-      if (row[t] >= cfg.d_vocab) throw new RangeError(`${ds.name}: row ${r} has token id ${row[t]} ≥ d_vocab ${cfg.d_vocab}`);
+      if (row[t] >= cfg.d_vocab) throw new FormatError(`${ds.name}: row ${r} has token id ${row[t]} ≥ d_vocab ${cfg.d_vocab}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { FormatError } from "@isc/core";
 import {
   CategoryMasks,
   EXTRA_MASK_KEYS,
@@ -254,11 +255,11 @@ test("CategoryMasks agrees with a direct per-row evaluation of domain.md §4 on 
 
 test("CategoryMasks rejects inconsistent inputs", () => {
   const base = { candidates: CANDIDATES, ranks: RANKS, tokenStrings: TOKEN_STRINGS };
-  assert.throws(() => CategoryMasks.compute({ ...base, tokens: new Uint16Array([0, 1, 2]), width: 2 }), RangeError);
-  assert.throws(() => CategoryMasks.compute({ ...base, tokens: new Uint16Array([0, 10]), width: 2 }), RangeError);
+  assert.throws(() => CategoryMasks.compute({ ...base, tokens: new Uint16Array([0, 1, 2]), width: 2 }), FormatError);
+  assert.throws(() => CategoryMasks.compute({ ...base, tokens: new Uint16Array([0, 10]), width: 2 }), FormatError);
   assert.throws(
     () => CategoryMasks.compute({ ...base, ranks: new Uint32Array(3), tokens: new Uint16Array([0, 1]), width: 2 }),
-    RangeError,
+    FormatError,
   );
 });
 

@@ -19,6 +19,7 @@ import {
   type ScrubResult,
   type SourcedBundle,
 } from "@isc/scrubbing";
+import { UsageError } from "@isc/core/browser";
 import { buildHypothesis } from "./hypothesis-spec.js";
 import type { CatalogueEntry, ExperimentOutcome, Job, JobResult, RunSettings, Target } from "./protocol.js";
 
@@ -101,9 +102,9 @@ export class ScrubEngine {
 
   private checkSettings(s: RunSettings): void {
     for (const [k, v, max] of [["samples", s.samples, 100000], ["batch size", s.batchSize, 512]] as const) {
-      if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`${k} must be an integer from 1 to ${max}, got ${v}`);
+      if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`${k} must be an integer from 1 to ${max}, got ${v}`);
     }
-    if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 2 ** 31 - 1) throw new RangeError(`seed must be an integer from 0 to 2147483647, got ${s.seed}`);
+    if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 2 ** 31 - 1) throw new UsageError(`seed must be an integer from 0 to 2147483647, got ${s.seed}`);
   }
 
   private async runAll(plans: Plan[], settings: RunSettings, control: JobControl) {

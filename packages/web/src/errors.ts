@@ -59,6 +59,6 @@ export function explainError(e: PlainError): Explained {
       hint: "Serve the built site (pnpm web, or any static server on packages/web/site) so that model/ sits next to index.html; a bundle is built from weights/default, which needs model.safetensors.",
     };
   }
-  if (e.name === "RangeError") return { kind: "input", title: "A setting is out of range", detail, hint: "Check the samples, seed, batch size and example row." };
+  if (e.name === "RangeError" || e.name === "UsageError") return { kind: "input", title: "A setting is out of range", detail, hint: "Check the samples, seed, batch size and example row." };
   return { kind: "other", title: "The run failed", detail, hint: "The details above come from the engine; reloading the page starts it afresh." };
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { dirSource, initBackend, tf } from "@isc/core";
+import { dirSource, initBackend, tf, UsageError } from "@isc/core";
 import { loadBundleFrom, type SourcedBundle } from "@isc/scrubbing";
 import { loadBundle, runExperiment, writeTinyBundle } from "@isc/cli";
 import { ScrubEngine } from "../src/engine.js";
@@ -66,7 +66,7 @@ test("a builder hypothesis written as ev's matcher gives ev's table; a bad one i
   );
   assert.equal(tf.memory().numTensors, before);
   await assert.rejects(engine.run({ kind: "single", target: { kind: "experiment", name: "evv" }, settings, attention: false }), /unknown experiment "evv"; did you mean "ev"/);
-  await assert.rejects(engine.run({ kind: "preliminary", settings: { ...settings, samples: 0 } }), (e: Error) => e instanceof RangeError && /samples must be an integer/.test(e.message));
+  await assert.rejects(engine.run({ kind: "preliminary", settings: { ...settings, samples: 0 } }), (e: Error) => e instanceof UsageError && /samples must be an integer/.test(e.message));
 });
 
 test("preliminary runs the nine experiments once each (references reused); SAA gives T+1 values for the row", async () => {

@@ -7,6 +7,7 @@
  * `allowDrift` accepts what is served instead (recorded in the outputs' provenance) for when a rebuild matters
  * more than bit-identical data.
  */
+import { ResourceError } from "@isc/core";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -41,7 +42,7 @@ export interface FetchedPackage {
   drifted: boolean;
 }
 
-export class PinMismatchError extends Error {
+export class PinMismatchError extends ResourceError {
   override name = "PinMismatchError";
 }
 

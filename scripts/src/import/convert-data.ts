@@ -11,9 +11,10 @@
  * row starts with the same one of the vocabulary's last two ids, that id is [BEGIN]. Anything else is an
  * error, unless `prependBegin` names the id to put in front of each row (for a file whose rows lack it).
  */
+import { FormatError } from "@isc/core";
 import { type TorchTensor, torchTensorToNumbers } from "@isc/core";
 
-export class DataImportError extends Error {
+export class DataImportError extends FormatError {
   override name = "DataImportError";
 }
 

@@ -7,6 +7,7 @@
  * and the all-zero biases are dropped; a non-zero bias, a missing tensor or a wrong shape is an error
  * (`paramsFromNamed`), because this model has no biases and a dropped non-zero one would change it.
  */
+import { FormatError } from "@isc/core";
 import {
   type ModelConfig,
   paramsFromNamed,
@@ -18,7 +19,7 @@ import {
   torchTensorToFloat32,
 } from "@isc/core";
 
-export class ModelImportError extends Error {
+export class ModelImportError extends FormatError {
   override name = "ModelImportError";
 }
 

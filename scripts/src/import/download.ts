@@ -5,11 +5,12 @@
  * transfer is refused (`Accept-Encoding: identity`) because byte ranges of a gzip stream are not byte
  * ranges of the file.
  */
+import { ResourceError } from "@isc/core";
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { ByteProgress } from "./byte-progress.js";
 
-export class DownloadError extends Error {
+export class DownloadError extends ResourceError {
   override name = "DownloadError";
 }
 

@@ -4,6 +4,7 @@
  * read (packages/cli/src/bundle.ts): config.json, model.safetensors, tokenizer.json, card.json, card.md,
  * eval.u16 + eval.json, induction-candidates.json, plus sources.json (the sha256 record).
  */
+import { ResourceError } from "@isc/core";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -70,7 +71,7 @@ export interface ImportReport {
   files: Record<SourceKey, { path: string; sha256: string; hashCheck: HashCheck["status"]; original: boolean | null; resumedAt: number[] }>;
 }
 
-export class ImportError extends Error {
+export class ImportError extends ResourceError {
   override name = "ImportError";
 }
 

@@ -7,6 +7,7 @@
  * files for everyone. The candidate list's sha256 is pinned: it was taken from remix_public's master
  * (the file last changed in commit 54e1609, 2023-02-15).
  */
+import { ResourceError } from "@isc/core";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -69,7 +70,7 @@ export interface SourcesFile {
   files: Record<string, SourceRecord>;
 }
 
-export class SourceHashError extends Error {
+export class SourceHashError extends ResourceError {
   override name = "SourceHashError";
 }
 

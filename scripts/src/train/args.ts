@@ -2,6 +2,7 @@
  * Command-line flags of the trainer. Every flag the user did not give stays `undefined` here, so a
  * resumed run can tell "not given" (take the checkpoint's value) from "given" (must agree with it).
  */
+import { UsageError } from "@isc/core";
 import { parseSourceWeights, type SourceWeights } from "./source-weights.js";
 
 export const USAGE = `usage: node scripts/dist/src/train.js [flags]
@@ -85,9 +86,7 @@ const NUMBER_FLAGS: Record<string, [keyof TrainFlags, "int" | "float"]> = {
 };
 const STRING_FLAGS: Record<string, keyof TrainFlags> = { "--config": "config", "--data": "data", "--eval": "eval", "--out": "out", "--pos-init": "posInit", "--repeat-kind": "repeatKind" };
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 export function parseArgs(argv: string[]): TrainFlags {
   const f: TrainFlags = {};
