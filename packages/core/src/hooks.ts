@@ -6,6 +6,7 @@
 import { HypothesisError } from "./errors.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.js";
+import { blockHooks, hookNames } from "./hook-points.js";
 
 /** Return a tensor to replace the activation, or nothing to leave it as it is. Runs inside `tf.tidy`. */
 export type HookFn = (activation: tf.Tensor, hook: { name: string }) => tf.Tensor | void;
@@ -15,23 +16,6 @@ export type NamesFilter = NameMatcher | NameMatcher[];
 
 export class HookError extends HypothesisError {
   override name = "HookError";
-}
-
-/** All hook names of a model, in the order the forward pass reaches them. */
-export function hookNames(c: ModelConfig): string[] {
-  const names = ["hook_embed", "hook_pos_embed"];
-  for (let l = 0; l < c.n_layers; l++) {
-    const b = `blocks.${l}`;
-    names.push(`${b}.hook_resid_pre`, `${b}.hook_q_input`, `${b}.hook_k_input`, `${b}.hook_v_input`);
-    if (c.normalization_type === "LN") names.push(`${b}.ln1.hook_scale`, `${b}.ln1.hook_normalized`);
-    for (const h of ["hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z", "hook_result"]) {
-      names.push(`${b}.attn.${h}`);
-    }
-    names.push(`${b}.hook_attn_out`, `${b}.hook_resid_post`);
-  }
-  if (c.normalization_type === "LN") names.push("ln_final.hook_scale", "ln_final.hook_normalized");
-  names.push("hook_logits");
-  return names;
 }
 
 function matches(m: NameMatcher, name: string): boolean {
@@ -60,8 +44,9 @@ export class HookContext {
       for (const n of all) if (ms.some((m) => matches(m, n))) this.cached.add(n);
     }
     for (let l = 0; l < cfg.n_layers; l++) {
-      const split = ["q", "k", "v"].some((s) => this.active(`blocks.${l}.hook_${s}_input`));
-      const ln = this.active(`blocks.${l}.ln1.hook_scale`) || this.active(`blocks.${l}.ln1.hook_normalized`);
+      const h = blockHooks(l);
+      const split = [h.q_input, h.k_input, h.v_input].some((n) => this.active(n));
+      const ln = this.active(h.ln1.scale) || this.active(h.ln1.normalized);
       if (split && ln) {
         throw new HookError(
           `blocks.${l}: ln1 hooks and hook_{q,k,v}_input cannot be used together: with per-head inputs, LayerNorm runs per head and slot`,

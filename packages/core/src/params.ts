@@ -10,6 +10,52 @@ import { type NamedTensor, SafetensorsError, type TensorToWrite } from "./safete
 /** Parameter name -> tensor. Keys are exactly those of `paramShapes(config)`. */
 export type Params = Record<string, tf.Tensor>;
 
+/** One LayerNorm's gain and bias, each [D]. */
+export interface LayerNormParams {
+  w: tf.Tensor1D;
+  b: tf.Tensor1D;
+}
+
+/** One layer's heads: W_Q, W_K, W_V [H, D, C] and W_O [H, C, D]. */
+export interface AttentionParams {
+  W_Q: tf.Tensor3D;
+  W_K: tf.Tensor3D;
+  W_V: tf.Tensor3D;
+  W_O: tf.Tensor3D;
+}
+
+export interface BlockParams {
+  /** null when the model has no LayerNorm. */
+  ln1: LayerNormParams | null;
+  attn: AttentionParams;
+}
+
+/** The parameters as the model is built, TransformerLens' module path for each: `blocks[l].attn.W_Q`. */
+export interface ParamTree {
+  embed: { W_E: tf.Tensor2D }; // [V, D]
+  pos_embed: { W_pos: tf.Tensor2D }; // [n_ctx, D]
+  blocks: BlockParams[];
+  ln_final: LayerNormParams | null;
+  unembed: { W_U: tf.Tensor2D }; // [D, V]
+}
+
+/** The same tensors as `p`, reached by module path instead of by name (no copies). */
+export function paramTree(c: ModelConfig, p: Params): ParamTree {
+  const ln = (name: string): LayerNormParams | null =>
+    c.normalization_type === "LN" ? { w: p[`${name}.w`] as tf.Tensor1D, b: p[`${name}.b`] as tf.Tensor1D } : null;
+  const blocks = Array.from({ length: c.n_layers }, (_, l): BlockParams => {
+    const w = (n: keyof AttentionParams) => p[`blocks.${l}.attn.${n}`] as tf.Tensor3D;
+    return { ln1: ln(`blocks.${l}.ln1`), attn: { W_Q: w("W_Q"), W_K: w("W_K"), W_V: w("W_V"), W_O: w("W_O") } };
+  });
+  return {
+    embed: { W_E: p["embed.W_E"] as tf.Tensor2D },
+    pos_embed: { W_pos: p["pos_embed.W_pos"] as tf.Tensor2D },
+    blocks,
+    ln_final: ln("ln_final"),
+    unembed: { W_U: p["unembed.W_U"] as tf.Tensor2D },
+  };
+}
+
 /** Every parameter's TransformerLens name and shape, in a fixed order. */
 export function paramShapes(c: ModelConfig): [string, number[]][] {
   const out: [string, number[]][] = [

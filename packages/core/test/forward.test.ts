@@ -139,3 +139,22 @@ test("a hook's replacement changes the output (zeroing every attention pattern l
   ablated.cache.dispose();
   m.dispose();
 });
+
+test("caching everything reaches exactly hookNames(), in its order", () => {
+  for (const c of [cfg, { ...cfg, normalization_type: null } as ModelConfig]) {
+    const m = HookedTransformer.random(c, 6);
+    const all = hookNames(c);
+    // Per-head inputs and ln1's hooks exclude each other (LayerNorm then runs per head): two runs cover every point.
+    const ln1 = (n: string) => /blocks\.\d+\.ln1\./.test(n);
+    const perHead = m.runWithCache(rows(1), { namesFilter: (n) => !ln1(n) });
+    const fused = m.runWithCache(rows(1), { namesFilter: (n) => !/hook_[qkv]_input$/.test(n) });
+    assert.deepEqual(perHead.cache.keys(), all.filter((n) => !ln1(n)));
+    assert.deepEqual(fused.cache.keys(), all.filter((n) => !/hook_[qkv]_input$/.test(n)));
+    assert.deepEqual(all.filter((n) => perHead.cache.has(n) || fused.cache.has(n)), all);
+    for (const r of [perHead, fused]) {
+      r.nll.dispose();
+      r.cache.dispose();
+    }
+    m.dispose();
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * Evaluates a scrub plan on one batch of rows by calling the forward pass's own stages: the
+ * embedding of each source's rows, LayerNorm on each hybrid residual, attention of each head
+ * group, and the unembedding with the root's labels. What is specific to scrubbing is only the
+ * routing: which residual feeds which group. Call inside tf.tidy.
+ */
+import {
+  attend,
+  causalMask,
+  type CausalMask,
+  embedTokens,
+  layerNorm,
+  type ModelConfig,
+  type ParamTree,
+  positionEmbed,
+  projectQKV,
+  residualStart,
+  selectHeads,
+  splitRows,
+  tf,
+  unembedNll,
+} from "@isc/core";
+import type { HeadGroup, ResidualNode } from "./scrub-plan.js";
+
+/** A group's summed output [B, T, D], and its attention [B, G, T, T] when the run averages it. */
+export interface GroupOutput {
+  out: tf.Tensor3D;
+  attn?: tf.Tensor4D;
+}
+
+export class BatchEvaluator {
+  private readonly resid = new Map<number, tf.Tensor3D>();
+  private readonly attn = new Map<number, GroupOutput>();
+  private readonly embeds = new Map<number, tf.Tensor3D>();
+  private readonly ln = new Map<string, tf.Tensor3D>();
+  private readonly mask: CausalMask;
+  private readonly pos: tf.Tensor2D; // [T, D]
+
+  constructor(
+    private readonly cfg: ModelConfig,
+    private readonly w: ParamTree,
+    private readonly tokens: (tf.Tensor2D | null)[], // per source [B, T+1] int32, null where no path reads it
+    T: number,
+    private readonly keepAttention?: "pattern" | "scores",
+  ) {
+    this.mask = causalMask(T);
+    this.pos = positionEmbed({ W_pos: w.pos_embed.W_pos, T });
+  }
+
+  /** The root's per-token NLL [B, T] against the label source's rows. */
+  nll(root: ResidualNode, labelSource: number): tf.Tensor2D {
+    const final = layerNorm(this.residual(root), { ln: this.w.ln_final, eps: this.cfg.eps });
+    return unembedNll({ final, W_U: this.w.unembed.W_U, labels: splitRows(this.tokens[labelSource]!).labels });
+  }
+
+  residual(node: ResidualNode): tf.Tensor3D {
+    const hit = this.resid.get(node.sig);
+    if (hit) return hit;
+    let r = this.embed(node.embedSource);
+    for (const g of node.groups) r = tf.add(r, this.group(g).out);
+    this.resid.set(node.sig, r);
+    return r;
+  }
+
+  group(g: HeadGroup): GroupOutput {
+    const hit = this.attn.get(g.sig);
+    if (hit) return hit;
+    // Inputs first: they are memoised for other groups, so they must outlive the tidy below.
+    const [q, k, v] = [g.q, g.k, g.v].map((node) => this.normed(node, g.layer)); // each [B, T, D]
+    // Scores and patterns ([B, G, T, T], the bulk of the memory) are freed as soon as the group is done.
+    const r = tf.tidy(() => {
+      const W = selectHeads(this.w.blocks[g.layer].attn, g.heads);
+      const pos = this.cfg.positional_embedding_type === "shortformer" ? this.pos : null;
+      const qkv = projectQKV({ inputs: { q, k, v }, W, pos }); // each [B, T, G, C]
+      const res = attend({ ...qkv, W_O: W.W_O, mask: this.mask, replacePattern: g.rep ? (p) => g.rep!.apply(p) : undefined });
+      const attn = this.keepAttention === "pattern" ? res.pattern : this.keepAttention === "scores" ? res.scores() : undefined;
+      return (attn ? { out: res.out, attn } : { out: res.out }) as unknown as tf.TensorContainer;
+    }) as unknown as GroupOutput;
+    this.attn.set(g.sig, r);
+    return r;
+  }
+
+  private normed(node: ResidualNode, layer: number): tf.Tensor3D {
+    const key = `${layer}:${node.sig}`;
+    let n = this.ln.get(key);
+    if (!n) this.ln.set(key, (n = layerNorm(this.residual(node), { ln: this.w.blocks[layer].ln1, eps: this.cfg.eps })));
+    return n;
+  }
+
+  private embed(source: number): tf.Tensor3D {
+    let e = this.embeds.get(source);
+    if (!e) {
+      const embed = embedTokens({ W_E: this.w.embed.W_E, ids: splitRows(this.tokens[source]!).ids });
+      this.embeds.set(source, (e = residualStart({ embed, pos: this.pos, positional: this.cfg.positional_embedding_type })));
+    }
+    return e;
+  }
+}

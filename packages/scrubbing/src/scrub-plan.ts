@@ -1,0 +1,112 @@
+/**
+ * The treeified model as a plan (docs/semantics.md §5.3): every path sees the rows its
+ * interpretation node sampled, so the residual feeding each head's slot is a different
+ * computation per path prefix. Identical sub-trees (same rows on every path below them, same
+ * modifications) get the same signature and are computed once, and heads of a layer that share a
+ * signature run together as one multi-head attention, so an unscrubbed run costs what a plain
+ * forward pass costs. Plain data: no tensors.
+ */
+import type { ModelConfig } from "@isc/core";
+import type { InputAssignment } from "./hypothesis.js";
+import type { ModelModification, PatternReplacement } from "./model-modifications.js";
+import { headParts, type Hop, pathKey, SLOTS } from "./paths.js";
+
+/** Heads of one layer computed together: they read the same residuals through q, k and v. */
+export interface HeadGroup {
+  layer: number;
+  heads: number[];
+  part?: string;
+  sig: number;
+  q: ResidualNode;
+  k: ResidualNode;
+  v: ResidualNode;
+  /** The pattern the group uses instead of its own, or null. */
+  rep: PatternReplacement | null;
+}
+
+/** A residual stream: the embedding of one source's rows plus the outputs of its head groups. */
+export interface ResidualNode {
+  sig: number;
+  embedSource: number;
+  groups: HeadGroup[];
+}
+
+/** What a plan costs: distinct residual streams, and distinct head groups per layer. */
+export interface PlanSummary {
+  residuals: number;
+  groupsPerLayer: number[];
+  headsPerLayer: number[];
+}
+
+export class ScrubPlan {
+  private readonly ids = new Map<string, number>();
+  private readonly nodes = new Map<number, ResidualNode>();
+  private readonly pathIndex: Map<string, number>;
+  /** The residual the unembedding reads. */
+  readonly root: ResidualNode;
+
+  constructor(
+    private readonly cfg: ModelConfig,
+    private readonly a: InputAssignment,
+    private readonly mod: ModelModification | undefined,
+  ) {
+    this.pathIndex = new Map(a.paths.map((p, i) => [pathKey(p), i]));
+    this.root = this.residual([], cfg.n_layers);
+  }
+
+  summary(): PlanSummary {
+    const groups = new Map<number, HeadGroup>();
+    for (const n of this.nodes.values()) for (const g of n.groups) groups.set(g.sig, g);
+    const perLayer = (f: (g: HeadGroup) => number) =>
+      Array.from({ length: this.cfg.n_layers }, (_, l) => [...groups.values()].filter((g) => g.layer === l).reduce((s, g) => s + f(g), 0));
+    return { residuals: this.nodes.size, groupsPerLayer: perLayer(() => 1), headsPerLayer: perLayer((g) => g.heads.length) };
+  }
+
+  /** The group holding `head` of `layer` in the copy reached along `prefix` (hops from the logits inward). */
+  groupAt(prefix: Hop[], layer: number, head: number): { group: HeadGroup; index: number } {
+    let node = this.root;
+    for (const hop of prefix) {
+      const g = node.groups.find((x) => x.layer === hop.layer && x.heads.includes(hop.head) && x.part === hop.part)!;
+      node = g[hop.slot];
+    }
+    const group = node.groups.find((x) => x.layer === layer && x.heads.includes(head))!;
+    return { group, index: group.heads.indexOf(head) };
+  }
+
+  private intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+
+  /** The residual entering layer `layer` along `prefix`. */
+  private residual(prefix: Hop[], layer: number): ResidualNode {
+    const embedSource = this.a.sourceOf[this.pathIndex.get(pathKey(prefix))!];
+    const groups: HeadGroup[] = [];
+    for (let l = 0; l < layer; l++) groups.push(...this.layerGroups(prefix, l));
+    const sig = this.intern(`e${embedSource}|${groups.map((g) => g.sig).join(",")}`);
+    const known = this.nodes.get(sig);
+    if (known) return known;
+    const node = { sig, embedSource, groups };
+    this.nodes.set(sig, node);
+    return node;
+  }
+
+  /** The heads of layer `l` feeding the residual at `prefix`, grouped by identical inputs and pattern. */
+  private layerGroups(prefix: Hop[], l: number): HeadGroup[] {
+    const byKey = new Map<string, HeadGroup>();
+    for (let h = 0; h < this.cfg.n_heads; h++) {
+      for (const part of headParts(this.mod?.splits ?? [], l, h)) {
+        const hop = { layer: l, head: h, ...(part ? { part } : {}) };
+        const [q, k, v] = SLOTS.map((slot) => this.residual([...prefix, { ...hop, slot }], l));
+        const rep = this.mod?.pattern?.(prefix, l, h, part) ?? null;
+        const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}`;
+        const g = byKey.get(key);
+        if (g) g.heads.push(h);
+        else byKey.set(key, { layer: l, heads: [h], part, sig: 0, q, k, v, rep });
+      }
+    }
+    for (const [key, g] of byKey) g.sig = this.intern(`${key}:${g.heads.join(",")}`);
+    return [...byKey.values()];
+  }
+}
