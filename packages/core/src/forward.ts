@@ -1,6 +1,6 @@
 /**
  * The forward pass of an attention-only transformer, as plain functions over tfjs-core ops
- * (notes/domain.md §2.2). B = batch, T = loss positions (rows are T + 1 tokens), D = d_model,
+ * (docs/semantics.md §2.2). B = batch, T = loss positions (rows are T + 1 tokens), D = d_model,
  * H = n_heads, C = d_head, V = d_vocab. Call inside `tf.tidy`; every activation passes a hook point.
  */
 import * as tf from "@tensorflow/tfjs-core";

@@ -1,5 +1,5 @@
 /**
- * Evaluates a hypothesis on the treeified model (notes/domain.md §5.3): every path sees the rows
+ * Evaluates a hypothesis on the treeified model (docs/semantics.md §5.3): every path sees the rows
  * its interpretation node sampled, layer norm runs on each hybrid residual, labels come from the
  * root. The plan is built once: identical sub-trees (same rows on every path below them, same
  * modifications) get the same signature and are computed once per batch, and heads of a layer that
