@@ -86,7 +86,7 @@ export function headScoresFigure(scores: number[][], title: string): PlotlyFigur
 
 /**
  * SAA as coloured text: per-token loss change from `base` to each of `others` on the fixed example
- * (domain.md §8.1), one row per comparison on a shared colour scale so the rows compare.
+ * (docs/semantics.md §8.1), one row per comparison on a shared colour scale so the rows compare.
  */
 export function saaHtml(m: OpenedModel, base: ExperimentRun, others: readonly ExperimentRun[], idx: number, maxTokens = 301): string {
   const T = base.result.T;

@@ -1,7 +1,7 @@
 /**
- * Plotly figure → PNG with Debian's Chromium driven by playwright-core (notes/toolchain.md §5):
- * plotly needs a real browser for layout and text measurement. plotly.js comes from the installed
- * package, inlined into a blank page; nothing is fetched.
+ * Plotly figure → PNG with Debian's Chromium driven by playwright-core (`Plotly.toImage` in the page):
+ * plotly needs a real browser for layout and text measurement, so plain Node cannot load it.
+ * plotly.js comes from the installed package, inlined into a blank page; nothing is fetched.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";

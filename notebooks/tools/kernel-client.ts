@@ -1,6 +1,6 @@
 /**
  * A minimal Jupyter client for one tslab kernel, over the zeromq that tslab itself uses, so
- * notebooks run headless without Python (notes/toolchain.md §2). It speaks the wire protocol
+ * notebooks run headless without Python (tslab itself has no run command, and Jupyter's clients are Python). It speaks the wire protocol
  * (HMAC-SHA256-signed multipart messages) on the shell, iopub and control channels.
  */
 import { type ChildProcess, spawn } from "node:child_process";

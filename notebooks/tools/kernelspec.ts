@@ -2,7 +2,7 @@
 /**
  * Writes the project-local tslab kernelspec, .jupyter-data/kernels/tslab/kernel.json (git-ignored;
  * it holds this checkout's absolute path), so Jupyter finds the kernel with no global set-up and no
- * Python for tslab (notes/toolchain.md §2, option B):
+ * Python for tslab (`tslab install` would need IPython and write a global kernelspec):
  *   pnpm kernelspec && JUPYTER_PATH=$PWD/.jupyter-data jupyter lab notebooks/
  */
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden fixtures for the TypeScript forward pass of the attention-only transformer.
 
-An independent, plain PyTorch reference of the forward pass in shared/notes/domain.md §2.2
+An independent, plain PyTorch reference of the forward pass in docs/semantics.md §2.2
 (Redwood's `attention_only_2`, TransformerLens parameter names), computed in float64 and
 written out as float32.  It writes packages/core/test/fixtures/golden/{tiny,tiny-standard-noln,redwood}/.
 See packages/core/test/fixtures/golden/README.md for what each file holds.
@@ -51,7 +51,7 @@ def param_names(cfg):
 
 
 # ----------------------------------------------------------------------------------------------
-# The forward pass (domain.md §2.2)
+# The forward pass (docs/semantics.md §2.2)
 # ----------------------------------------------------------------------------------------------
 
 def layer_norm(r, w, b, eps):

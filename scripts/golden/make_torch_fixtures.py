@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Tiny PyTorch checkpoint fixtures in exactly the format of the original model's files.
 
-The original files (notes/domain.md §2.4, §3) are
+The original files (docs/semantics.md §2.4, §3) are
   - `et_model_state_dict.pt` (HF ArthurConmy/redwood_attn_2l): `torch.save(model.state_dict())` of a
     TransformerLens (then "EasyTransformer") HookedTransformer, attention-only, shortformer, LN, with the
     `blocks.{l}.attn.mask` (bool) / `blocks.{l}.attn.IGNORE` buffers and all-zero `b_Q/b_K/b_V/b_O/b_U`;

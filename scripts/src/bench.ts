@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: throughput (tokens/s) of what the experiments and the trainer spend their time on,
- * beside the PyTorch peers of shared/bench when Debian's python3-torch is present:
+ * beside PyTorch peer scripts (kept outside this repository; `--peer DIR`) when Debian's python3-torch
+ * is present:
  *   - forward + per-token NLL at batch 16 × 300, default shape (vocab 8193) and Redwood's (50259);
  *   - the unscrubbed, `ev` and `all` scrubs (treeified runner) on the default model and its eval rows;
  *   - one training step (forward, backward, clip, Adam) at batch 8 × 300 on the default shape.

@@ -275,7 +275,7 @@ Rise in CANDIDATES loss when one path 0.j → slot of the induction heads is res
 | k | ${row(delta.k)} |
 `,
 );
-/** What this run's recipe changes relative to Redwood's (notes/data.md D.0), in words for the card. */
+/** What this run's recipe changes relative to Redwood's (docs/semantics.md §14), in words for the card. */
 function deviations(
   hyper: Partial<HyperParams> | undefined,
   shipsAverage: boolean,
@@ -287,7 +287,7 @@ function deviations(
   const phases = [{ step: 0, repeat: hyper?.repeat }, ...(hyper?.repeatChanges ?? [])].filter((p) => p.repeat?.frac);
   if (phases.length) {
     out.push(
-      "Repeated spans in the training rows (notes/data.md's fallback, scripts/src/train/repeat-spans.ts; a 2-core machine trains a few times 10^7 tokens in a working day, " +
+      "Repeated spans in the training rows (the fallback of docs/semantics.md §14, scripts/src/train/repeat-spans.ts; a 2-core machine trains a few times 10^7 tokens in a working day, " +
         "below where induction heads reliably form on natural text alone): " +
         phases.map((p) => `from step ${p.step.toLocaleString("en-US")}, ${describeSpans(p.repeat)}${SPAN_KINDS[p.repeat?.kind ?? "copy"]}`).join("; ") +
         ".",

@@ -1,6 +1,6 @@
 /**
  * `pnpm import-redwood [--from DIR] [--download]`: imports Redwood's original model, evaluation rows and
- * candidate list (notes/domain.md §2–§3) into the model bundle weights/redwood, so the seed's tables can be
+ * candidate list (docs/semantics.md §2–§3) into the model bundle weights/redwood, so the seed's tables can be
  * reproduced on the original model: `pnpm scrub preliminary --model weights/redwood --samples 10000`.
  * Usage errors print one line and exit 2; import errors print one line and exit 1.
  */

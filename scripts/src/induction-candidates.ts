@@ -1,6 +1,6 @@
 /**
  * `pnpm induction-candidates`: the good-induction-candidate tokens of a tokenizer and corpus.
- * Redwood's selection procedure is unpublished (notes/domain.md §3, Q4), so ours is stated here and
+ * Redwood's selection procedure is not available (docs/semantics.md §3 and §13, Q4), so ours is stated here and
  * in the model card: a token A is a candidate when, at the positions where A has already occurred
  * earlier in the same row, "hard induction" (predict the token that followed A's most recent earlier
  * occurrence) is right at least `--min-hit` of the time, over at least `--min-count` such positions

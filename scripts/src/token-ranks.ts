@@ -1,6 +1,6 @@
 /**
  * `pnpm token-ranks`: frequency ranks of every token id over an evaluation dataset (rank 0 = most
- * frequent; Laplace-smoothed, ties by id; notes/domain.md §4), written beside it as
+ * frequent; Laplace-smoothed, ties by id; docs/semantics.md §4), written beside it as
  * token-ranks.json with the dataset's sha256, so "uncommon" (rank ≥ 200) is fixed with the data.
  *
  *   node scripts/dist/src/token-ranks.js [--data weights/default/eval.u16]

@@ -17,7 +17,7 @@ export interface ModelConfig {
   eps: number;
 }
 
-/** Redwood's `attention_only_two_layers_untied` (notes/domain.md §2.1; HF `redwood_attn_2l`). */
+/** Redwood's `attention_only_two_layers_untied` (docs/semantics.md §2.1; HF `redwood_attn_2l`). */
 export const REDWOOD_ATTN_2L: Readonly<ModelConfig> = Object.freeze({
   n_layers: 2,
   d_model: 256,

@@ -4,7 +4,7 @@
  * (`<name>/data/<key>`), `<name>/version`, and with newer torch `<name>/byteorder` and
  * `<name>/.data/serialization_id`.
  *
- * It covers what the original model's files hold (notes/domain.md §2.4, §3): state dicts of tensors
+ * It covers what the original model's files hold (docs/semantics.md §2.4, §3): state dicts of tensors
  * (`OrderedDict`, with TransformerLens' `mask`/`IGNORE` buffers) and a single bare tensor.
  *
  * Safety. A .pt file is a pickle, and a pickle can ask to call any importable function

@@ -1,5 +1,5 @@
 /**
- * The catalogue of the original experiments (REPO `experiments.py`, notes/domain.md §6), rebuilt as
+ * The catalogue of the original experiments (REPO `experiments.py`, docs/semantics.md §6), rebuilt as
  * hypotheses over paths. Every correspondence follows REPO's `make_corr`: a root "logits" node
  * whose sampler is also its other-inputs sampler (Exact normally, Fixed for SAA), with one
  * Uncond child per matcher. Several matchers are several children, each with its own random row
@@ -29,7 +29,7 @@ export interface Experiment {
   description: string;
   /** "preliminary", "baseline", "hypothesis", "per-head", "residual" or "modification". */
   group: string;
-  /** The original's head split for this experiment (notes/domain.md §6, "split" column). */
+  /** The original's head split for this experiment (docs/semantics.md §6, "split" column). */
   split: OriginalSplit;
   /** The hypothesis with `rootSampler` (default Exact) at the root, and the model change if any. */
   build(rootSampler?: Sampler): { corr: Correspondence; modification?: ModelModification };

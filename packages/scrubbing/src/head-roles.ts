@@ -2,7 +2,7 @@
  * Which heads play which part in the induction circuit. The original experiments hard-code
  * Redwood's head numbers (0.0 previous-token head, 1.5/1.6 induction heads, …); keeping them in
  * one object lets the same catalogue run on another model whose card names its own heads
- * (notes/domain.md §2.3, §6).
+ * (docs/semantics.md §2.3, §6).
  */
 import { FormatError } from "@isc/core";
 import type { ModelConfig } from "@isc/core";

@@ -1,6 +1,6 @@
 /**
  * A causal-scrubbing hypothesis: a tree of interpretation nodes, each with a sampler, matched to
- * sets of paths of the treeified model (Redwood's InterpNode + Correspondence, notes/domain.md §5.1).
+ * sets of paths of the treeified model (Redwood's InterpNode + Correspondence, docs/semantics.md §5.1).
  */
 import type { ModelConfig, Rng } from "@isc/core";
 import type { TokenDataset } from "./dataset.js";

@@ -1,5 +1,5 @@
 /**
- * Per-category loss statistics and their text forms (domain.md §4.1; REPO `main.py` `run_experiment`):
+ * Per-category loss statistics and their text forms (docs/semantics.md §4.1; REPO `main.py` `run_experiment`):
  * the printed 9-block table and the `logs.csv` row.
  */
 import { TABLE_CATEGORIES, type CategoryInfo, type TableMaskKey } from "./masks.js";
@@ -212,7 +212,7 @@ function pyDatetimeString(d: Date): string {
 }
 
 /**
- * One `logs.csv` row: `[exp_name, SEED, samples, timestamp, mean, var, count × 9]` (domain.md §4.1), numbers as
+ * One `logs.csv` row: `[exp_name, SEED, samples, timestamp, mean, var, count × 9]` (docs/semantics.md §4.1), numbers as
  * Python writes them ("nan" for an empty category). Without the line terminator (see `LOGS_CSV_LINE_TERMINATOR`).
  */
 export function logsCsvLine(

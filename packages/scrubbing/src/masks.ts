@@ -1,5 +1,5 @@
 /**
- * The token-category masks of the loss tables (domain.md §4; REPO `masks.py` `get_all_masks`).
+ * The token-category masks of the loss tables (docs/semantics.md §4; REPO `masks.py` `get_all_masks`).
  *
  * Alignment: a dataset row has `width` = n_ctx + 1 tokens (301). Loss position `t ∈ [0, width-2]` has input token
  * `row[t]` and label `row[t+1]`; every category mask is `[N, width-1]`, aligned with the loss matrix. The "raw" per-row
@@ -326,7 +326,7 @@ export class CategoryMasks {
 
   /**
    * Bit `i` set = loss position t of the row starting at flat offset `o` is in category `MASK_KEYS[i]`.
-   * The definitions are domain.md §4's table, written in terms of the raw flags of p = t (input) and p = t+1 (label).
+   * The definitions are docs/semantics.md §4's table, written in terms of the raw flags of p = t (input) and p = t+1 (label).
    */
   private bitsAt(o: number, t: number): number {
     const input = this.tokens[o + t]!;

@@ -1,5 +1,5 @@
 /**
- * Model modifications of the original experiments (notes/domain.md §6): replacing a head's
+ * Model modifications of the original experiments (docs/semantics.md §6): replacing a head's
  * attention pattern in the copies that feed chosen later heads, and swapping or flipping weights.
  */
 import { type Params, tf } from "@isc/core";

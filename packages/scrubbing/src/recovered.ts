@@ -1,5 +1,5 @@
 /**
- * "% loss recovered" (domain.md §5.4; REMIX d3, causal scrubbing appendix):
+ * "% loss recovered" (docs/semantics.md §5.4; REMIX d3, causal scrubbing appendix):
  * `(L_baseline − L_exp) / (L_baseline − L_unscrubbed)`, per category. 1 = the hypothesis explains all the loss the
  * baseline scrub destroys, 0 = none of it. The baseline here is "induction heads fully scrubbed", not "all inputs
  * scrubbed", and Redwood's headline number is the CANDIDATES category.
@@ -35,7 +35,7 @@ export function lossRecovered(unscrubbed: MeansLike, baseline: MeansLike, exp: M
 export interface FormatRecoveredOptions {
   /** "short" (default; the column is narrow) or "long" labels. */
   readonly labels?: "long" | "short";
-  /** Decimals (default 3, as domain.md §10.2). */
+  /** Decimals (default 3, as docs/semantics.md §10.2). */
   readonly digits?: number;
   readonly categories?: readonly CategoryInfo[];
 }

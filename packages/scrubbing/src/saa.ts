@@ -1,5 +1,5 @@
 /**
- * Subgraph Ablation Attribution (domain.md §8.1; REPO `utils.get_diff_mean_per_tok_loss`, `compare_saa_in_cui`):
+ * Subgraph Ablation Attribution (docs/semantics.md §8.1; REPO `utils.get_diff_mean_per_tok_loss`, `compare_saa_in_cui`):
  * for one dataset example held fixed (FixedSampler) while the scrubbed paths are resampled S times, the expected
  * per-token loss increase from experiment 1 to experiment 2.
  */

@@ -1,6 +1,6 @@
 /**
  * Samplers decide which dataset rows an interpretation node sees, given the rows its parent saw
- * (notes/domain.md §5.1; Redwood's CondSampler protocol). All work on row indices.
+ * (docs/semantics.md §5.1; Redwood's CondSampler protocol). All work on row indices.
  */
 import { type Rng, UsageError } from "@isc/core";
 import type { TokenDataset } from "./dataset.js";

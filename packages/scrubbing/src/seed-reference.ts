@@ -1,9 +1,9 @@
 /**
- * The seed notebook's numbers for Redwood's model (notes/domain.md §10; REPO results.ipynb at
+ * The seed notebook's numbers for Redwood's model (docs/semantics.md §10; REPO results.ipynb at
  * 0272edd and e30ba3d): 10,000 samples, ExactSampler, seed 42. Per experiment, the 9 categories in
  * table order as [mean, variance, count]. Notebooks, the importer's card and tests compare with
  * them; with the original weights and data, means are expected within about ±0.01 (the reference
- * sample itself was not reproducible, §5.2).
+ * sample itself was not reproducible, docs/semantics.md §5.2).
  */
 import { lossRecovered } from "./recovered.js";
 
@@ -40,7 +40,7 @@ export const SEED_SAA_TABLES: Readonly<Record<string, readonly Row[]>> = {
   "scrub-1.5": [[4.099, 11.085, 300000], [4.06, 11.102, 33000], [2.199, 7.92, 7000], [2.595, 7.968, 139000], [4.726, 12.179, 44000], [6.766, 9.85, 21000], [4.86, 12.889, 21000], [1.113, 0.978, 6000], [6.85, 10.125, 20000]],
 };
 
-/** Later notebook version (domain.md §10.3): CANDIDATES and LATER CANDIDATES means. */
+/** Later notebook version (docs/semantics.md §10.3): CANDIDATES and LATER CANDIDATES means. */
 export const SEED_LATER: Readonly<Record<string, readonly [number, number]>> = {
   "scrub-1.6": [3.464, 1.689],
   "scrub-1.5": [3.606, 1.785],
@@ -65,7 +65,7 @@ export function seedMeans(exp: string): number[] | undefined {
   return SEED_TABLES[exp]?.map((r) => r[0]);
 }
 
-/** % loss recovered, (baseline − exp) / (baseline − unscrubbed), from the seed means (§10.2). */
+/** % loss recovered, (baseline − exp) / (baseline − unscrubbed), from the seed means (docs/semantics.md §10.2). */
 export function seedRecovered(exp: string): number[] | undefined {
   const e = seedMeans(exp);
   return e && [...lossRecovered(seedMeans("unscrubbed")!, seedMeans("baseline")!, e)];

@@ -1,6 +1,6 @@
 /**
  * Frequency rank of every token id over a whole dataset, as REPO `utils.build_common_toks_order` +
- * `replace_toks_by_frequency_rank` compute it (domain.md §4, "rank").
+ * `replace_toks_by_frequency_rank` compute it (docs/semantics.md §4, "rank").
  *
  * REPO smooths with one extra count of every id in `0..max(dataset)`; we smooth `0..vocab-1`. The ranks of ids that
  * occur in the data are the same either way: every occurring id has count >= 2, every absent id exactly 1, so absent

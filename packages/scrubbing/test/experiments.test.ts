@@ -1,6 +1,6 @@
 /**
  * The experiment catalogue against path sets derived by hand from REPO's matchers
- * (notes/domain.md §5.3, §6), plus head roles, name lookup and a few end-to-end runs.
+ * (docs/semantics.md §5.3, §6), plus head roles, name lookup and a few end-to-end runs.
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";

@@ -79,7 +79,7 @@ test("lossTable: one row per category, overall defaults to every position", () =
   assert.throws(() => lossTable(loss, { overall: ones }), /no mask given/);
 });
 
-// The `unscrubbed` block of the seed notebook, verbatim (shared/seed/results-notebook.txt beside the repository).
+// The `unscrubbed` block of the seed notebook (REPO results.ipynb @0272edd; docs/semantics.md §10.1), verbatim.
 const SEED_UNSCRUBBED = `OVERALL
      4.192    10.507   3000000
 CANDIDATES
@@ -119,8 +119,8 @@ const unscrubbedRows = TABLE_CATEGORIES.map((c, i) => ({
 
 test("formatLossTable reproduces the seed's unscrubbed block", () => {
   assert.equal(formatLossTable(unscrubbedRows), SEED_UNSCRUBBED);
-  // The literal above really is the seed's text (checked when the shared seed is present).
-  // dist/test -> packages/scrubbing -> repository root -> its sibling shared/
+  // The literal above really is the seed's text: checked against a copy of the notebook's text
+  // outside the repository when one is there (five levels up from dist/test), skipped otherwise.
   const seedPath = fileURLToPath(new URL("../../../../../shared/seed/results-notebook.txt", import.meta.url));
   if (existsSync(seedPath)) {
     assert.ok(readFileSync(seedPath, "utf8").includes(`Running experiment unscrubbed\n${SEED_UNSCRUBBED}`));

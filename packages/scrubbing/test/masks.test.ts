@@ -226,7 +226,7 @@ test("alignment: REPEATS refers to the label row[t+1], LATER CANDIDATES to the i
   assert.deepEqual([...cm.datasetMask("misleadingInduction")], [0, 0, 0, 1]);
 });
 
-test("CategoryMasks agrees with a direct per-row evaluation of domain.md §4 on random data", () => {
+test("CategoryMasks agrees with a direct per-row evaluation of docs/semantics.md §4 on random data", () => {
   const rnd = lcg(99);
   const width = 31;
   const rows = Array.from({ length: 40 }, () => [0, ...Array.from({ length: width - 1 }, () => 1 + Math.floor(rnd() * 9))]);

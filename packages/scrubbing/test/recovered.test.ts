@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TABLE_CATEGORIES, formatRecoveredTable, lossRecovered } from "../src/index.js";
 
-// Means per category (table order) from the seed notebook, domain.md §10.1.
+// Means per category (table order) from the seed notebook, docs/semantics.md §10.1.
 const MEANS: Record<string, number[]> = {
   unscrubbed: [4.192, 3.263, 1.165, 2.499, 3.952, 5.569, 4.837, 0.202, 5.76],
   baseline: [4.623, 4.421, 4.748, 3.203, 6.525, 7.255, 4.956, 4.494, 7.309],
@@ -14,7 +14,7 @@ const MEANS: Record<string, number[]> = {
   "pth-k+": [4.271, 3.315, 1.242, 2.638, 4.567, 6.245, 4.859, 0.329, 6.422],
   "eq+": [4.249, 3.336, 1.391, 2.621, 4.362, 5.74, 4.798, 0.509, 5.912],
 };
-// domain.md §10.2, to 3 decimals.
+// docs/semantics.md §10.2, to 3 decimals.
 const RECOVERED: Record<string, number[]> = {
   ev: [0.819, 0.897, 0.89, 0.75, 0.765, 0.737, 1.412, 0.87, 0.734],
   "pth-k": [0.708, 0.828, 0.815, 0.619, 0.588, 0.543, 1.613, 0.791, 0.529],
@@ -25,7 +25,7 @@ const RECOVERED: Record<string, number[]> = {
   "eq+": [0.868, 0.937, 0.937, 0.827, 0.841, 0.899, 1.328, 0.928, 0.902],
 };
 
-test("lossRecovered on the seed's means gives domain.md §10.2", () => {
+test("lossRecovered on the seed's means gives docs/semantics.md §10.2", () => {
   for (const [exp, want] of Object.entries(RECOVERED)) {
     const got = lossRecovered(MEANS.unscrubbed!, MEANS.baseline!, MEANS[exp]!);
     assert.equal(got.length, 9);

@@ -1,6 +1,6 @@
 /**
  * The treeified runner against independent computations through the model's hooks: each scrub is
- * re-derived by hand from its definition (notes/domain.md §5.3).
+ * re-derived by hand from its definition (docs/semantics.md §5.3).
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";

@@ -1,6 +1,6 @@
 /**
  * Attention patterns as plotly heatmaps (query down, key across), in the spirit of CircuitsVis'
- * `attention_heads` and CUI's "Sided/Tiny matrix" (notes/anchors.md §4, domain.md §8.2): one panel per
+ * `attention_heads` (github.com/TransformerLensOrg/CircuitsVis) and CUI's "Sided/Tiny matrix" (docs/semantics.md §8.2): one panel per
  * facet (a head, or an experiment), token labels on both axes, one shared colour bar. Cropping and
  * dropping `[BEGIN]` mirror REPO's `max_seq_len` and `trim_beg`: patterns are 300×300, and most heads
  * park attention on position 0, which washes out everything else.

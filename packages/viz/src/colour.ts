@@ -1,5 +1,5 @@
 /**
- * Redwood CUI's red/blue colour rule (notes/domain.md §8.3; INTERP `ui_common.tsx` `toColor`,
+ * Redwood CUI's red/blue colour rule (docs/semantics.md §8.3; INTERP `ui_common.tsx` `toColor`,
  * `colorNegPos`, `colorSaturation`), reproduced expression for expression so a figure here shows
  * the same shade CUI showed for the same value:
  *   v' = v / scale (scale 1 when not given or 0);

@@ -1,5 +1,5 @@
 /**
- * Subgraph Ablation Attribution as coloured text (notes/domain.md §8.1, §8.3): each token of one
+ * Subgraph Ablation Attribution as coloured text (docs/semantics.md §8.1, §8.3): each token of one
  * example gets CUI's red/blue background for the per-token loss change between two experiments,
  * red where the loss rises and blue where it falls, and the value on hover (`title`). Several
  * comparisons share one scale so their colours compare.

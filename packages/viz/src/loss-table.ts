@@ -1,5 +1,5 @@
 /**
- * The loss table of the original notebook (notes/domain.md §4.1) as HTML: token categories down the
+ * The loss table of the original notebook (docs/semantics.md §4.1) as HTML: token categories down the
  * side, experiments across, each with mean NLL, unbiased variance and count. The numbers are printed
  * with the same 3 decimals as the seed, so a reader can compare them cell by cell.
  */

@@ -1,9 +1,9 @@
 /**
- * "% loss recovered" (notes/domain.md §5.4) as an HTML table with a colour scale: categories down
+ * "% loss recovered" (docs/semantics.md §5.4) as an HTML table with a colour scale: categories down
  * the side, experiments across. White is 0% (the hypothesis explains none of the loss the baseline
  * scrub destroys), full green is 100%; values outside [0, 100%] are clamped for the colour and
  * framed, because they mean the hypothesis did better than the real model or worse than the baseline.
- * Optional reference values (e.g. the seed's, domain.md §10.2) print small under each cell.
+ * Optional reference values (e.g. the seed's, docs/semantics.md §10.2) print small under each cell.
  */
 import { escapeHtml, fmtFixed } from "./html.js";
 import { TABLE_STYLE } from "./loss-table.js";

@@ -1,6 +1,6 @@
 /**
  * `pnpm test:web`: builds the playground, serves it on loopback with a plain static server, and drives
- * it in Debian's Chromium through playwright-core (toolchain notes §5). It checks that
+ * it in Debian's Chromium through playwright-core (as `pnpm figures` does). It checks that
  *  - the page loads the default model and a slice of the evaluation data;
  *  - a catalogue experiment's 9 means equal the `scrub` CLI's for the same seed and samples (to 1e-4),
  *    with the wasm backend forced in the page, the backend the CLI uses on a machine without tfjs-node;

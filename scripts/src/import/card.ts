@@ -1,5 +1,5 @@
 /**
- * The imported model's card: head roles (notes/domain.md §2.3 and §6, i.e. `REDWOOD_ROLES`), where every
+ * The imported model's card: head roles (docs/semantics.md §2.3 and §6, i.e. `REDWOOD_ROLES`), where every
  * file came from with its sha256, what was done to the data, and the seed's numbers to compare with.
  */
 import type { ModelConfig } from "@isc/core";
@@ -38,7 +38,7 @@ export function buildCard(c: CardInput): Record<string, unknown> {
     tokenizer: `GPT-2 BPE plus [BEGIN] = ${c.beginId} and [END] = ${endId} (GPTBeginEndToks); [BEGIN] read off the rows`,
     roles: REDWOOD_ROLES,
     role_source:
-      "notes/domain.md §2.3 and §6: 0.0 is the previous-token head, 1.5 and 1.6 the induction heads; plusHeads (ev+/eq+) 0.0, 0.4, 0.6, 0.7; pthKPlusKept 0.0, 0.6; ekNarrowScrubbed (1.5-e46k) 0.0, 0.7 (REPO experiments.py)",
+      "docs/semantics.md §2.3 and §6: 0.0 is the previous-token head, 1.5 and 1.6 the induction heads; plusHeads (ev+/eq+) 0.0, 0.4, 0.6, 0.7; pthKPlusKept 0.0, 0.6; ekNarrowScrubbed (1.5-e46k) 0.0, 0.7 (REPO experiments.py)",
     sources: c.sources,
     eval_data: { rows: c.data.rows, width: c.data.width, begin_id: c.beginId, notes: c.data.notes },
     induction_candidates: c.candidates,
@@ -56,7 +56,7 @@ ${card.architecture}. Imported by \`pnpm import-redwood\` from:
 
 ${c.sources.map((s) => `- \`${s.file}\` (${s.bytes} bytes, sha256 \`${s.sha256}\`${s.original === true ? ", the original" : s.original === false ? ", NOT the original file" : ""}): ${s.url}`).join("\n")}
 
-- Heads: 0.0 previous-token head; 1.5 and 1.6 induction heads (notes/domain.md §2.3, §6).
+- Heads: 0.0 previous-token head; 1.5 and 1.6 induction heads (docs/semantics.md §2.3, §6).
 - Tokenizer: ${card.tokenizer}.
 - Evaluation rows: ${c.data.rows} × ${c.data.width}${c.data.notes.length ? ` (${c.data.notes.join("; ")})` : ""}.
 - Good induction candidates: ${c.candidates} ids.

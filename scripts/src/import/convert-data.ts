@@ -1,7 +1,7 @@
 /**
  * `validation_data.pt` → evaluation rows in the project's dataset format.
  *
- * What the file is assumed to hold (notes/domain.md §3): Redwood's `toks_int_var` rows, [104091, 301]
+ * What the file is assumed to hold (docs/semantics.md §3): Redwood's `toks_int_var` rows, [104091, 301]
  * token ids of OpenWebText validation text, each row starting with [BEGIN]; ACDC reads it as
  * `torch.load(f).long()` and slices `data[:, :seq_len]` / `data[:, 1:seq_len+1]`, and asserts it has the
  * shape of REPO's [N, 301] masks. The `.long()` suggests it may be stored as another dtype (Redwood kept
@@ -78,7 +78,7 @@ export function convertValidationData(t: TorchTensor, source: string, o: DataOpt
     const common = [...firsts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, n]) => `${id} (${n} rows)`);
     throw new DataImportError(
       `${source}: the rows do not all start with a [BEGIN] token (${specials.join(" or ")}): column 0 holds ${firsts.size} distinct ` +
-        `id${firsts.size === 1 ? "" : "s"}, most often ${common.join(", ")}. The seed's rows start with [BEGIN] (notes/domain.md §3); ` +
+        `id${firsts.size === 1 ? "" : "s"}, most often ${common.join(", ")}. The seed's rows start with [BEGIN] (docs/semantics.md §3); ` +
         `if this file's rows lack it, rerun with --prepend-begin ${specials[0]} or ${specials[1]}`,
     );
   }
@@ -101,7 +101,7 @@ export function convertValidationData(t: TorchTensor, source: string, o: DataOpt
   return { tokens, rows, width, beginId, notes };
 }
 
-/** `induction_candidates.pt` → ids whose entry is 1 (a float 0/1 vector over the vocabulary, §3). */
+/** `induction_candidates.pt` → ids whose entry is 1 (a float 0/1 vector over the vocabulary, docs/semantics.md §3). */
 export function convertCandidates(t: TorchTensor, source: string, vocab: number): number[] {
   if (t.shape.length !== 1 || t.shape[0] !== vocab) {
     throw new DataImportError(`${source}: expected a 0/1 vector over the ${vocab}-id vocabulary, found shape [${t.shape}] (${t.dtype})`);

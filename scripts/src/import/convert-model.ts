@@ -2,7 +2,7 @@
  * TransformerLens state dict → the project's model (config + parameters).
  *
  * The state dict alone does not say how positions enter or what the LayerNorm epsilon is, so those come
- * from HF `redwood_attn_2l`'s config.json (notes/domain.md §2.1: shortformer, LN, eps 1e-5) unless a
+ * from HF `redwood_attn_2l`'s config.json (docs/semantics.md §2.1: shortformer, LN, eps 1e-5) unless a
  * TransformerLens config is given; every size comes from the tensors' shapes. The `mask`/`IGNORE` buffers
  * and the all-zero biases are dropped; a non-zero bias, a missing tensor or a wrong shape is an error
  * (`paramsFromNamed`), because this model has no biases and a dropped non-zero one would change it.

@@ -1,6 +1,6 @@
 /**
- * The seed's numbers as the imported model's card records them: means (§10.1) and % loss recovered
- * (§10.2), both derived from the one copy of the seed tables in @isc/scrubbing.
+ * The seed's numbers as the imported model's card records them: means (docs/semantics.md §10.1) and % loss
+ * recovered (§10.2), both derived from the one copy of the seed tables in @isc/scrubbing.
  */
 import { SEED_CATEGORIES, SEED_TABLES, seedMeans, seedRecovered } from "@isc/scrubbing";
 
@@ -13,13 +13,13 @@ export const SEED_MEANS: Readonly<Record<string, readonly number[]>> = Object.fr
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** (baseline − exp) / (baseline − unscrubbed) per category, SEED_CATEGORIES order (§10.2). */
+/** (baseline − exp) / (baseline − unscrubbed) per category, SEED_CATEGORIES order (docs/semantics.md §10.2). */
 export const SEED_RECOVERED: Readonly<Record<string, readonly number[]>> = Object.freeze(
   Object.fromEntries(Object.keys(SEED_TABLES).filter((e) => e !== "unscrubbed" && e !== "baseline").map((e) => [e, seedRecovered(e)!.map(round3)])),
 );
 
 export const SEED_REFERENCE = Object.freeze({
-  source: "seed notebook (REPO results.ipynb @0272edd): 10,000 samples, ExactSampler, seed 42; notes/domain.md §10",
+  source: "seed notebook (REPO results.ipynb @0272edd): 10,000 samples, ExactSampler, seed 42; docs/semantics.md §10",
   tolerance: "means expected within ±0.01 on the original weights and data",
   categories: SEED_CATEGORIES,
   means: SEED_MEANS,

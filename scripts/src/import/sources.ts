@@ -1,5 +1,5 @@
 /**
- * The three original files (notes/domain.md §2.4, §3) and their sha256 record.
+ * The three original files (docs/semantics.md §2.4, §3) and their sha256 record.
  *
  * The Hugging Face files could not be downloaded where this importer was written, so their sha256 is not
  * pinned in code: the first download records its sha256 in `<out>/sources.json`, and every later run

@@ -16,7 +16,7 @@ export const USAGE = `usage: node scripts/dist/src/train.js [flags]
   --warmup N                      linear warm-up steps (default 500)
   --seed N                        init and data-order seed (default 0)
   --pos-init normal|sinusoidal    how shortformer positions start (default normal); still learned
-  --repeat-frac X                 share of rows given a repeated span, the fallback of notes/data.md (default 0)
+  --repeat-frac X                 share of rows given a repeated span, the fallback of docs/semantics.md §14 (default 0)
   --repeat-kind copy|random|mixed the span: a copy of the row's text, random ids repeated, or either (even odds) (default copy)
   --repeat-len MIN-MAX            span length in tokens, uniform in [MIN, MAX] (default 16-96)
   --repeat-adjacent X             share of copies placed right after their original, not later in the row (default 0)

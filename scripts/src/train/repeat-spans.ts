@@ -1,7 +1,7 @@
 /**
- * notes/data.md's fallback for induction heads that do not form on natural text alone: a share of
- * the training rows gets one span repeated further along the same row, so that "find the earlier
- * occurrence, predict what followed it" pays off often. Two kinds:
+ * The fallback for induction heads that do not form on natural text alone (docs/semantics.md §14):
+ * a share of the training rows gets one span repeated further along the same row, so that "find the
+ * earlier occurrence, predict what followed it" pays off often. Two kinds:
  * - "copy": a span of the row's own text is copied later (the text around stays natural); bigram
  *   statistics already predict much of such a copy, so it rewards induction only a little;
  * - "random": a span of uniformly random token ids is written and then repeated later; nothing but
