@@ -38,11 +38,6 @@ const OUTSIDE: readonly { what: string; re: RegExp }[] = [
  */
 const KNOWN_CODE_EXCEPTIONS: readonly { file: string; text: string; why: string }[] = [
   {
-    file: "packages/scrubbing/test/loss-table.test.ts",
-    text: `"../../../../../shared/seed/results-notebook.txt"`,
-    why: "optional cross-check of the seed's text against a copy outside the checkout (skipped when absent)",
-  },
-  {
     file: "scripts/src/bench.ts",
     text: "(default ../shared/bench)",
     why: "the bench's --help names its default folder of PyTorch peers, which lives outside the checkout",
