@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "./errors.js";
 import { setTransposeFreeMatMul } from "./ops.js";
 import { floatViews, type WasmBackendLike } from "./wasm-heap.js";
 import { MASKED_SOFTMAX, matMulDims, ROW_LOGSUMEXP, SOFTMAX_SCALE } from "./wasm-kernels.js";
@@ -70,16 +71,32 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
   } catch (e) {
     return { ok: false, why: `${path.basename(file)} does not load: ${(e as Error).message.split("\n")[0]}` };
   }
-  const threads = process.env.SCRUB_THREADS;
-  if (threads !== undefined && threads !== "") {
-    const n = Number(threads);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`SCRUB_THREADS=${threads} is not a positive integer`);
-    loaded.setThreads(n);
-  }
+  applyThreadSetting(loaded);
   const original = tf.getKernel(tf.BatchMatMul, "wasm");
   if (!original) return { ok: false, why: "the wasm backend has no BatchMatMul kernel to replace" };
+  tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc: nativeMatMul(loaded, original) });
+  for (const config of rowKernels(loaded)) {
+    if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
+    tf.registerKernel(config);
+  }
+  setTransposeFreeMatMul(true);
+  addon = loaded;
+  return { ok: true };
+}
 
-  const matMul: tf.KernelFunc = (args) => {
+/** SCRUB_THREADS=n, when set. */
+function applyThreadSetting(loaded: NativeAddon): void {
+  const threads = process.env.SCRUB_THREADS;
+  if (threads === undefined || threads === "") return;
+  const n = Number(threads);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`SCRUB_THREADS=${threads} is not a positive integer`);
+  loaded.setThreads(n);
+}
+
+/** BatchMatMul through the addon's gemm; shapes it does not take go to the original kernel. */
+function nativeMatMul(loaded: NativeAddon, original: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
     const d = matMulDims(args);
     if (!d) return original.kernelFunc(args);
     const { a, b, batchA, batchB, M, K, N, outer, transposeA, transposeB } = d;
@@ -90,56 +107,41 @@ export function installNativeKernels(): { ok: true } | { ok: false; why: string 
     loaded.gemm(va, vb, vOut, batchA, batchB, M, K, N, transposeA, transposeB);
     return out;
   };
-  tf.unregisterKernel(tf.BatchMatMul, "wasm");
-  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc: matMul });
+}
 
-  const replace = (config: tf.KernelConfig) => {
-    if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
-    tf.registerKernel(config);
+/** The row-wise kernels of wasm-kernels.ts (log-sum-exp, softmax gradient, masked softmax), natively. */
+function rowKernels(loaded: NativeAddon): tf.KernelConfig[] {
+  const wasm = (args: { backend: unknown }) => args.backend as WasmBackendLike;
+  const logSumExp: tf.KernelFunc = (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const [rows, cols] = x.shape;
+    const out = wasm(args).makeOutput([rows], "float32");
+    const [vx, vOut] = floatViews(wasm(args), x, out);
+    loaded.logSumExpRows(vx, vOut, rows, cols);
+    return out;
   };
-  replace({
-    kernelName: ROW_LOGSUMEXP,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const [rows, cols] = x.shape;
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput([rows], "float32");
-      const [vx, vOut] = floatViews(backend, x, out);
-      loaded.logSumExpRows(vx, vOut, rows, cols);
-      return out;
-    },
-  });
-  replace({
-    kernelName: SOFTMAX_SCALE,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { x, y, g } = args.inputs as { x: tf.TensorInfo; y: tf.TensorInfo; g: tf.TensorInfo };
-      const [rows, cols] = x.shape;
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput([rows, cols], "float32");
-      const [vx, vy, vg, vOut] = floatViews(backend, x, y, g, out);
-      loaded.softmaxScaleRows(vx, vy, vg, vOut, rows, cols);
-      return out;
-    },
-  });
-  replace({
-    kernelName: MASKED_SOFTMAX,
-    backendName: "wasm",
-    kernelFunc: (args) => {
-      const { x, mult, add } = args.inputs as { x: tf.TensorInfo; mult: tf.TensorInfo; add: tf.TensorInfo };
-      const cols = x.shape[x.shape.length - 1];
-      if (mult.shape.length !== 2 || mult.shape[1] !== cols || add.shape.join() !== mult.shape.join() || x.shape[x.shape.length - 2] !== mult.shape[0]) {
-        throw new Error(`maskedSoftmax: mask [${mult.shape}] / [${add.shape}] does not fit scores [${x.shape}]`);
-      }
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput(x.shape, "float32");
-      const [vx, vMult, vAdd, vOut] = floatViews(backend, x, mult, add, out);
-      loaded.maskedSoftmax(vx, vMult, vAdd, vOut, tf.util.sizeFromShape(x.shape) / cols, cols, mult.shape[0]);
-      return out;
-    },
-  });
-  setTransposeFreeMatMul(true);
-  addon = loaded;
-  return { ok: true };
+  const softmaxScale: tf.KernelFunc = (args) => {
+    const { x, y, g } = args.inputs as { x: tf.TensorInfo; y: tf.TensorInfo; g: tf.TensorInfo };
+    const [rows, cols] = x.shape;
+    const out = wasm(args).makeOutput([rows, cols], "float32");
+    const [vx, vy, vg, vOut] = floatViews(wasm(args), x, y, g, out);
+    loaded.softmaxScaleRows(vx, vy, vg, vOut, rows, cols);
+    return out;
+  };
+  const maskedSoftmax: tf.KernelFunc = (args) => {
+    const { x, mult, add } = args.inputs as { x: tf.TensorInfo; mult: tf.TensorInfo; add: tf.TensorInfo };
+    const cols = x.shape[x.shape.length - 1];
+    if (mult.shape.length !== 2 || mult.shape[1] !== cols || add.shape.join() !== mult.shape.join() || x.shape[x.shape.length - 2] !== mult.shape[0]) {
+      throw new Error(`maskedSoftmax: mask [${mult.shape}] / [${add.shape}] does not fit scores [${x.shape}]`);
+    }
+    const out = wasm(args).makeOutput(x.shape, "float32");
+    const [vx, vMult, vAdd, vOut] = floatViews(wasm(args), x, mult, add, out);
+    loaded.maskedSoftmax(vx, vMult, vAdd, vOut, tf.util.sizeFromShape(x.shape) / cols, cols, mult.shape[0]);
+    return out;
+  };
+  return [
+    { kernelName: ROW_LOGSUMEXP, backendName: "wasm", kernelFunc: logSumExp },
+    { kernelName: SOFTMAX_SCALE, backendName: "wasm", kernelFunc: softmaxScale },
+    { kernelName: MASKED_SOFTMAX, backendName: "wasm", kernelFunc: maskedSoftmax },
+  ];
 }
