@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { floatToHalf, halfToFloat } from "../src/float16.js";
 import {
-  halfToFloat,
-  floatToHalf,
   paramShapes,
   paramsFromNamed,
   readSafetensors,

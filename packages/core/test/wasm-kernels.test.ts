@@ -1,7 +1,8 @@
 /** Our SIMD kernels against plain JS references, over shapes that hit every edge path. */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { initBackend, Rng, rowLogSumExp, tf, wasmKernelsInstalled } from "../src/index.js";
+import { initBackend, Rng, tf } from "../src/index.js";
+import { rowLogSumExp, wasmKernelsInstalled } from "../src/wasm-kernels.js";
 
 before(async () => {
   const info = await initBackend({ quiet: true });

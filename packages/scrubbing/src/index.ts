@@ -51,7 +51,7 @@ export {
   combine,
 } from "./model-modifications.js";
 export { prepareScrub, type PrepareOptions, type PreparedScrub } from "./prepare-scrub.js";
-export { ScrubPlan, type PlanSummary, type HeadGroup, type ResidualNode } from "./scrub-plan.js";
+export type { ScrubPlan, PlanSummary } from "./scrub-plan.js";
 export { evaluate, type EvaluateOptions, type ScrubResult, type MeanAttention } from "./evaluate-scrub.js";
 export { runScrub, type ScrubOptions } from "./run-scrub.js";
 export { type HeadRoles, type HeadGroups, REDWOOD_ROLES, HeadRolesError, parseHeadRoles, headGroups } from "./head-roles.js";
