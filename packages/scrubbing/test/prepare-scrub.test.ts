@@ -1,19 +1,15 @@
 /** The two stages of a scrub: what `prepareScrub` decides before any tensor exists, and `evaluate` running it. */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { HookedTransformer, initBackend, Rng, tf, TINY_ATTN_2L } from "@isc/core";
-import { chain, Correspondence, evaluate, InterpNode, prepareScrub, runScrub, TokenDataset, UncondSampler } from "../src/index.js";
+import { type HookedTransformer, tf } from "@isc/core";
+import { chain, Correspondence, evaluate, InterpNode, prepareScrub, runScrub, type TokenDataset, UncondSampler } from "../src/index.js";
+import { tinySetup } from "./tiny-setup.js";
 
-const cfg = TINY_ATTN_2L;
-const W = cfg.n_ctx + 1;
 let model: HookedTransformer;
 let ds: TokenDataset;
 
 before(async () => {
-  await initBackend({ quiet: true });
-  model = HookedTransformer.random(cfg, 7);
-  const r = new Rng(1);
-  ds = new TokenDataset(Int32Array.from({ length: 40 * W }, () => r.int(cfg.d_vocab)), W, "test rows");
+  ({ model, ds } = await tinySetup());
 });
 
 /** The root alone, or with a child resampling layer 0 → V of head 1.1. */

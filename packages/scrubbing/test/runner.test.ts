@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { HookedTransformer, initBackend, Rng, tf, TINY_ATTN_2L } from "@isc/core";
+import { type HookedTransformer, tf } from "@isc/core";
 import {
   chain,
   CondSampler,
@@ -21,17 +21,13 @@ import {
   TokenDataset,
   UncondSampler,
 } from "../src/index.js";
+import { cfg, tinySetup } from "./tiny-setup.js";
 
-const cfg = TINY_ATTN_2L;
-const W = cfg.n_ctx + 1;
 let model: HookedTransformer;
 let ds: TokenDataset;
 
 before(async () => {
-  await initBackend({ quiet: true });
-  model = HookedTransformer.random(cfg, 7);
-  const r = new Rng(1);
-  ds = new TokenDataset(Int32Array.from({ length: 40 * W }, () => r.int(cfg.d_vocab)), W, "test rows");
+  ({ model, ds } = await tinySetup());
 });
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -41,7 +37,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function tokensOf(rows: Int32Array) {
-  return { data: ds.gather(rows), batch: rows.length, width: W };
+  return { data: ds.gather(rows), batch: rows.length, width: ds.width };
 }
 
 /** A root (Exact) with one Uncond child claiming `m`. */
