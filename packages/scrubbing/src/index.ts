@@ -35,7 +35,8 @@ export {
 export { lossRecovered, formatRecoveredTable, type MeansLike, type FormatRecoveredOptions } from "./recovered.js";
 export { saaDiff, meanOverSamples } from "./saa.js";
 export { TokenDataset } from "./dataset.js";
-export { type Sampler, ExactSampler, UncondSampler, CondSampler, FixedSampler } from "./samplers.js";
+// Every sampler is public: a new one is a class in samplers.ts and nothing else.
+export * from "./samplers.js";
 export { type Slot, SLOTS, type Hop, type HeadSplit, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
 export { HypothesisError, type HopPattern, type Matcher, allPaths, chain, through, directEmbed, union, difference } from "./matchers.js";
 export { InterpNode, Correspondence, type InputAssignment } from "./hypothesis.js";
