@@ -12,11 +12,11 @@
  * exist only when the model has them.
  */
 import { UsageError } from "@isc/core";
-import { type ModelConfig, tf } from "@isc/core";
+import type { ModelConfig } from "@isc/core";
 import { type HeadRoles, headGroups, parseHeadRoles } from "./head-roles.js";
 import { Correspondence, InterpNode } from "./hypothesis.js";
 import { chain, directEmbed, type HopPattern, HypothesisError, type Matcher, through, union } from "./matchers.js";
-import { combine, flipQK, type ModelModification, type PatternKind, replacePattern, splitPreviousToken, swapHeads } from "./model-modifications.js";
+import { combine, flipQK, type ModelModification, type PatternKind, replacePattern, splitPreviousToken, swapHeadWeights } from "./model-modifications.js";
 import { SLOTS, type Slot } from "./paths.js";
 import { ExactSampler, type Sampler, UncondSampler } from "./samplers.js";
 
@@ -384,9 +384,9 @@ export function experimentCatalogue(cfg: ModelConfig, roles: HeadRoles): Map<str
       const y = { layer: Math.floor(b / H), head: b % H };
       const pair = `${x.layer}.${x.head}-${y.layer}.${y.head}`;
       const both = `${x.layer}.${x.head} and ${y.layer}.${y.head}`;
-      mod(`swap-${pair}`, `W_Q and W_K exchanged between ${both} (each keeps its own W_V, W_O)`, combine(swapWeight("W_Q", x, y), swapWeight("W_K", x, y)));
-      mod(`swap-k-${pair}`, `W_K exchanged between ${both}`, swapWeight("W_K", x, y));
-      mod(`swap-q-${pair}`, `W_Q exchanged between ${both}`, swapWeight("W_Q", x, y));
+      mod(`swap-${pair}`, `W_Q and W_K exchanged between ${both} (each keeps its own W_V, W_O)`, combine(swapHeadWeights("W_Q", x, y), swapHeadWeights("W_K", x, y)));
+      mod(`swap-k-${pair}`, `W_K exchanged between ${both}`, swapHeadWeights("W_K", x, y));
+      mod(`swap-q-${pair}`, `W_Q exchanged between ${both}`, swapHeadWeights("W_Q", x, y));
     }
   }
   for (let l = 0; l < 2; l++) {
@@ -395,27 +395,4 @@ export function experimentCatalogue(cfg: ModelConfig, roles: HeadRoles): Map<str
     }
   }
   return out;
-}
-
-/**
- * Exchanges one weight between two heads, which may sit in different layers (REPO swaps any pair
- * of the 16 heads; the engine's swapHeads covers one layer).
- */
-function swapWeight(weight: "W_Q" | "W_K", x: { layer: number; head: number }, y: { layer: number; head: number }): ModelModification {
-  if (x.layer === y.layer) return swapHeads(weight, x.layer, x.head, y.head);
-  return {
-    name: `swap-${weight === "W_Q" ? "q" : "k"}-${x.layer}.${x.head}-${y.layer}.${y.head}`,
-    params: (p) => {
-      const nx = `blocks.${x.layer}.attn.${weight}`;
-      const ny = `blocks.${y.layer}.attn.${weight}`;
-      const [wx, wy] = tf.tidy(() => [withRow(p[nx], x.head, tf.gather(p[ny], [y.head])), withRow(p[ny], y.head, tf.gather(p[nx], [x.head]))]);
-      return { ...p, [nx]: wx, [ny]: wy };
-    },
-  };
-}
-
-/** w [H, ...] with row h replaced by `row` [1, ...]. */
-function withRow(w: tf.Tensor, h: number, row: tf.Tensor): tf.Tensor {
-  const sel = tf.reshape(tf.cast(tf.oneHot([h], w.shape[0]), w.dtype), [w.shape[0], ...w.shape.slice(1).map(() => 1)]);
-  return tf.add(tf.mul(w, tf.sub(1, sel)), tf.mul(row, sel));
 }

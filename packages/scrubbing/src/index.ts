@@ -47,6 +47,7 @@ export {
   replacePattern,
   splitPreviousToken,
   swapHeads,
+  swapHeadWeights,
   flipQK,
   combine,
 } from "./model-modifications.js";
