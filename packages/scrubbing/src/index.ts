@@ -48,6 +48,7 @@ export {
   replacePattern,
   splitPreviousToken,
   swapHeads,
+  swapHeadWeights,
   flipQK,
   combine,
 } from "./model-modifications.js";
@@ -64,6 +65,6 @@ export {
   UnknownExperimentError,
   getExperiment,
   closeNames,
-} from "./experiments.js";
+} from "./experiments/catalogue.js";
 export { type BundleCard, type SourcedBundle, type LoadBundleOptions, BundleSourceError, loadBundleFrom } from "./bundle-source.js";
 export { SEED_CATEGORIES, SEED_TABLES, SEED_SAA_EXAMPLE, SEED_SAA_TABLES, SEED_LATER, seedMeans, seedRecovered } from "./seed-reference.js";

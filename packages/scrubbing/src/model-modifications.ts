@@ -71,12 +71,14 @@ export function replacePattern(
 
 /** Exchanges one weight (W_Q or W_K) between two heads of a layer. */
 export function swapHeads(weight: "W_Q" | "W_K", layer: number, a: number, b: number): ModelModification {
+  return swapHeadWeights(weight, { layer, head: a }, { layer, head: b });
+}
+
+/** Exchanges one weight (W_Q or W_K) between two heads, which may sit in different layers (REPO swaps any pair of its 16 heads). */
+export function swapHeadWeights(weight: "W_Q" | "W_K", x: { layer: number; head: number }, y: { layer: number; head: number }): ModelModification {
   return {
-    name: `swap-${weight === "W_Q" ? "q" : "k"}-${layer}.${a}-${layer}.${b}`,
-    params: (p) => {
-      const name = `blocks.${layer}.attn.${weight}`;
-      return { ...p, [name]: tf.tidy(() => swapRows(p[name], a, b)) };
-    },
+    name: `swap-${weight === "W_Q" ? "q" : "k"}-${x.layer}.${x.head}-${y.layer}.${y.head}`,
+    params: (p) => exchangeRows(p, { weight, ...x }, { weight, ...y }),
   };
 }
 
@@ -84,23 +86,33 @@ export function swapHeads(weight: "W_Q" | "W_K", layer: number, a: number, b: nu
 export function flipQK(layer: number, head: number): ModelModification {
   return {
     name: `flip-${layer}.${head}`,
-    params: (p) => {
-      const q = `blocks.${layer}.attn.W_Q`;
-      const k = `blocks.${layer}.attn.W_K`;
-      const [newQ, newK] = tf.tidy(() => {
-        const oneHot = tf.reshape(tf.oneHot([head], p[q].shape[0]), [-1, 1, 1]); // [H, 1, 1]
-        const keep = tf.sub(1, oneHot);
-        return [tf.add(tf.mul(p[q], keep), tf.mul(p[k], oneHot)), tf.add(tf.mul(p[k], keep), tf.mul(p[q], oneHot))];
-      });
-      return { ...p, [q]: newQ, [k]: newK };
-    },
+    params: (p) => exchangeRows(p, { weight: "W_Q", layer, head }, { weight: "W_K", layer, head }),
   };
 }
 
-/** w [H, ...] with rows a and b exchanged. */
-function swapRows(w: tf.Tensor, a: number, b: number): tf.Tensor {
-  const order = Array.from({ length: w.shape[0] }, (_, i) => (i === a ? b : i === b ? a : i));
-  return tf.gather(w, order);
+/** One head's row of an attention weight: `blocks.<layer>.attn.<weight>[head]`. */
+interface WeightRow {
+  weight: "W_Q" | "W_K";
+  layer: number;
+  head: number;
+}
+
+/**
+ * `p` with two head rows exchanged. The rows may lie in one tensor or in two (another layer, or a
+ * head's W_Q against its W_K): stacking the tensors involved lets one gather do every case, and a
+ * gather copies rows bit for bit (a masked sum w·(1 − m) + r·m can turn −0 into +0).
+ */
+function exchangeRows(p: Params, a: WeightRow, b: WeightRow): Params {
+  const nameOf = (w: WeightRow) => `blocks.${w.layer}.attn.${w.weight}`;
+  const names = [...new Set([nameOf(a), nameOf(b)])];
+  const H = p[names[0]].shape[0];
+  const row = (w: WeightRow) => names.indexOf(nameOf(w)) * H + w.head;
+  const exchanged = tf.tidy(() => {
+    const stacked = tf.concat(names.map((n) => p[n]));
+    const order = Array.from({ length: stacked.shape[0] }, (_, i) => (i === row(a) ? row(b) : i === row(b) ? row(a) : i));
+    return tf.split(tf.gather(stacked, order), names.length);
+  });
+  return { ...p, ...Object.fromEntries(names.map((n, i) => [n, exchanged[i]])) };
 }
 
 /**

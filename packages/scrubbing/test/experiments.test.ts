@@ -192,6 +192,24 @@ test("a swap across layers exchanges the two heads' rows and nothing else", () =
   other.dispose();
 });
 
+test("a swap within a layer and a Q/K flip exchange the rows bit for bit and free what they made", () => {
+  const other = HookedTransformer.random(cfg, 4);
+  const before = tf.memory().numTensors;
+  const bits = (name: string, h: number, params = other.params) => Array.from(new Uint32Array(new Float32Array((params[name].arraySync() as number[][][])[h].flat()).buffer));
+  const swap = getExperiment(cat, "swap-k-1.3-1.6").build().modification!.params!(other.params);
+  assert.deepEqual(bits("blocks.1.attn.W_K", 3, swap), bits("blocks.1.attn.W_K", 6));
+  assert.deepEqual(bits("blocks.1.attn.W_K", 6, swap), bits("blocks.1.attn.W_K", 3));
+  assert.deepEqual(bits("blocks.1.attn.W_K", 5, swap), bits("blocks.1.attn.W_K", 5));
+  assert.equal(swap["blocks.1.attn.W_Q"], other.params["blocks.1.attn.W_Q"]);
+  const flip = getExperiment(cat, "transpose-02-nopos").build().modification!.params!(other.params);
+  assert.deepEqual(bits("blocks.0.attn.W_Q", 2, flip), bits("blocks.0.attn.W_K", 2));
+  assert.deepEqual(bits("blocks.0.attn.W_K", 2, flip), bits("blocks.0.attn.W_Q", 2));
+  assert.deepEqual(bits("blocks.0.attn.W_Q", 1, flip), bits("blocks.0.attn.W_Q", 1));
+  for (const p of [swap, flip]) for (const [k, t] of Object.entries(p)) if (t !== other.params[k]) t.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  other.dispose();
+});
+
 test("roles from a model card generate the names: induction heads 1.2 and 1.7", () => {
   const card = { roles: { previousTokenHead: "0.3", inductionHeads: ["1.7", "1.2"], plusHeads: [3, 1], pthKPlusKept: [3], ekNarrowScrubbed: [1] } };
   const roles = parseHeadRoles(card.roles, cfg);

@@ -60,20 +60,35 @@ export function positionLabels(tokens: readonly string[], start: number, end: nu
 }
 
 export function attentionHeatmap(facets: readonly AttentionFacet[], options: AttentionHeatmapOptions): PlotlyFigure {
+  const T = checkFacets(facets, options.tokens.length);
+  const [start, end] = croppedRange(T, options);
+  const labels = positionLabels(options.tokens, start, end);
+  const { zs, lo, hi } = shownPatterns(facets, T, start, end, options);
+  const grid = panelGrid(facets.length, options);
+  const data = zs.map((z, i) => heatmapTrace(facets[i]!.name, z, labels, i));
+  const layout = heatmapLayout(facets, grid, colourRange(lo, hi, options), end - start, options);
+  return { data, layout, config: { displaylogo: false } };
+}
+
+/** T, once every facet is known to hold a T×T pattern. */
+function checkFacets(facets: readonly AttentionFacet[], T: number): number {
   if (facets.length === 0) throw new RangeError("attentionHeatmap needs at least one facet");
-  const T = options.tokens.length;
   for (const f of facets) {
     if (f.pattern.length !== T * T) throw new RangeError(`facet "${f.name}" has ${f.pattern.length} values; ${T} tokens need ${T * T}`);
   }
-  const [start, end] = croppedRange(T, options);
-  const n = end - start;
-  const labels = positionLabels(options.tokens, start, end);
+  return T;
+}
+
+type Z = (number | null)[][];
+
+/** Each facet's cropped, rounded pattern, and the extremes of what it shows (before rounding) for the colour range. */
+function shownPatterns(facets: readonly AttentionFacet[], T: number, start: number, end: number, options: AttentionHeatmapOptions): { zs: Z[]; lo: number; hi: number } {
   const mask = options.maskFuture ?? true;
   const digits = options.digits ?? 4;
   let lo = Infinity;
   let hi = -Infinity;
   const zs = facets.map((f) => {
-    const z: (number | null)[][] = [];
+    const z: Z = [];
     for (let q = start; q < end; q++) {
       const row: (number | null)[] = [];
       for (let k = start; k < end; k++) {
@@ -92,30 +107,57 @@ export function attentionHeatmap(facets: readonly AttentionFacet[], options: Att
     }
     return z;
   });
+  return { zs, lo, hi };
+}
+
+function colourRange(lo: number, hi: number, options: AttentionHeatmapOptions): { zmin: number; zmax: number } {
+  // Never an empty range, even for an all-zero (or all-masked) view.
   const bound = Math.max(Math.abs(lo), Math.abs(hi), 1e-9);
-  const zmin = options.zmin ?? (options.diverging ? -bound : Math.min(0, lo));
-  const zmax = options.zmax ?? (options.diverging ? bound : Math.max(hi, 1e-9));
-  const cols = Math.max(1, Math.min(options.columns ?? Math.min(facets.length, 4), facets.length));
-  const rows = Math.ceil(facets.length / cols);
-  const size = options.panelSize ?? 320;
-  const data = zs.map((z, i) => ({
+  return {
+    zmin: options.zmin ?? (options.diverging ? -bound : Math.min(0, lo)),
+    zmax: options.zmax ?? (options.diverging ? bound : Math.max(hi, 1e-9)),
+  };
+}
+
+interface PanelGrid {
+  cols: number;
+  rows: number;
+  /** Pixels per panel. */
+  size: number;
+}
+
+function panelGrid(panels: number, options: AttentionHeatmapOptions): PanelGrid {
+  const cols = Math.max(1, Math.min(options.columns ?? Math.min(panels, 4), panels));
+  return { cols, rows: Math.ceil(panels / cols), size: options.panelSize ?? 320 };
+}
+
+/** Plotly names panel i's axes "x", "x2", "x3", …. */
+const axisSuffix = (i: number) => (i === 0 ? "" : String(i + 1));
+
+function heatmapTrace(name: string, z: Z, labels: string[], i: number) {
+  return {
     type: "heatmap",
-    name: facets[i]!.name,
+    name,
     z,
     x: labels,
     y: labels,
-    xaxis: i === 0 ? "x" : `x${i + 1}`,
-    yaxis: i === 0 ? "y" : `y${i + 1}`,
+    xaxis: `x${axisSuffix(i)}`,
+    yaxis: `y${axisSuffix(i)}`,
     coloraxis: "coloraxis",
     hoverongaps: false,
-    hovertemplate: `${facets[i]!.name}<br>query %{y}<br>key %{x}<br>%{z:.4f}<extra></extra>`,
-  }));
+    hovertemplate: `${name}<br>query %{y}<br>key %{x}<br>%{z:.4f}<extra></extra>`,
+  };
+}
+
+/** One shared colour bar; panel titles as annotations; axis titles only on the outer panels. */
+function heatmapLayout(facets: readonly AttentionFacet[], grid: PanelGrid, range: { zmin: number; zmax: number }, shown: number, options: AttentionHeatmapOptions): Record<string, unknown> {
+  const { cols, rows, size } = grid;
   const layout: Record<string, unknown> = {
     title: options.title ? { text: options.title } : undefined,
     grid: { rows, columns: cols, pattern: "independent", xgap: 0.12, ygap: 0.18 },
     coloraxis: {
-      cmin: zmin,
-      cmax: zmax,
+      cmin: range.zmin,
+      cmax: range.zmax,
       colorscale: options.diverging ? DIVERGING_BLUE_RED : SEQUENTIAL_BLUES,
       colorbar: { title: { text: options.colorbarTitle ?? (options.diverging ? "Δ attention" : "attention") } },
     },
@@ -125,20 +167,20 @@ export function attentionHeatmap(facets: readonly AttentionFacet[], options: Att
     annotations: facets.map((f, i) => ({
       text: `<b>${f.name}</b>`,
       showarrow: false,
-      xref: `${i === 0 ? "x" : `x${i + 1}`} domain`,
-      yref: `${i === 0 ? "y" : `y${i + 1}`} domain`,
+      xref: `x${axisSuffix(i)} domain`,
+      yref: `y${axisSuffix(i)} domain`,
       x: 0.5,
       y: 1.0,
       yanchor: "bottom",
       font: { size: 13 },
     })),
   };
-  for (let i = 0; i < facets.length; i++) {
-    const sx = i === 0 ? "" : String(i + 1);
-    layout[`xaxis${sx}`] = { tickangle: -60, tickfont: { size: n > 40 ? 7 : 9 }, title: i >= facets.length - cols ? { text: "key" } : undefined };
-    layout[`yaxis${sx}`] = { autorange: "reversed", tickfont: { size: n > 40 ? 7 : 9 }, title: i % cols === 0 ? { text: "query" } : undefined };
-  }
-  return { data, layout, config: { displaylogo: false } };
+  const tickSize = shown > 40 ? 7 : 9;
+  facets.forEach((_, i) => {
+    layout[`xaxis${axisSuffix(i)}`] = { tickangle: -60, tickfont: { size: tickSize }, title: i >= facets.length - cols ? { text: "key" } : undefined };
+    layout[`yaxis${axisSuffix(i)}`] = { autorange: "reversed", tickfont: { size: tickSize }, title: i % cols === 0 ? { text: "query" } : undefined };
+  });
+  return layout;
 }
 
 /**

@@ -60,90 +60,140 @@ function esc(s: string): string {
 }
 
 export function pathDiagramSvg(cfg: ModelConfig, paths: readonly Path[], owner: Int32Array, options: PathDiagramOptions): string {
+  const g = layoutFor(cfg, options.width ?? 760);
+  const scrubbedTotal = owner.reduce((a, o) => a + (o >= 0 ? 1 : 0), 0);
+  const summary = `<text x="${g.width - 10}" y="${g.height - 8}" text-anchor="end" class="summary">${scrubbedTotal} of ${paths.length} paths resampled; grey: the reference row</text>`;
+  return (
+    `<svg class="path-diagram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${g.width} ${g.height}" width="${g.width}" height="${g.height}" font-family="system-ui, sans-serif" font-size="11">` +
+    `<style>.col-label{font-size:12px;fill:#333}.port{font-size:7px;fill:#999}.summary{font-size:11px;fill:#444}</style>` +
+    sideBox(g, g.colX(0), "embed") +
+    sideBox(g, g.colX(g.L + 1), "logits") +
+    edgesSvg(g, edgeStats(paths, owner, options.nodes.length)) +
+    headsSvg(g, new Set(options.highlight ?? [])) +
+    legendSvg(g, owner, options) +
+    summary +
+    `</svg>`
+  );
+}
+
+/** Where everything sits: columns embed, layer 0 … layer L−1, logits; one row per head. */
+interface DiagramLayout {
+  L: number;
+  H: number;
+  width: number;
+  height: number;
+  /** y of the first head row. */
+  top: number;
+  rowH: number;
+  /** Width of a head's box. */
+  boxW: number;
+  midY: number;
+  /** x of column c: 0 embed, 1..L layers, L+1 logits. */
+  colX(c: number): number;
+  headY(h: number): number;
+}
+
+/** Offsets of a head's q, k and v ports from its centre. */
+const SLOT_DY: Record<Slot, number> = { q: -8, k: 0, v: 8 };
+
+function layoutFor(cfg: ModelConfig, width: number): DiagramLayout {
   const L = cfg.n_layers;
   const H = cfg.n_heads;
-  const width = options.width ?? 760;
   const rowH = 34;
   const top = 30;
-  const height = top + H * rowH + 70;
-  const colX = (c: number) => 50 + ((width - 110) * c) / (L + 1); // c = 0 embed, 1..L layers, L+1 logits
-  const headY = (h: number) => top + h * rowH + rowH / 2;
-  const midY = top + (H * rowH) / 2;
-  const boxW = 46;
-  const slotDy: Record<Slot, number> = { q: -8, k: 0, v: 8 };
-  const anchorOut = (n: string): [number, number] => {
-    if (n === "embed") return [colX(0) + 14, midY];
-    const [l, h] = n.split(".").map(Number);
-    return [colX(l + 1) + boxW / 2, headY(h)];
+  return {
+    L,
+    H,
+    width,
+    height: top + H * rowH + 70,
+    top,
+    rowH,
+    boxW: 46,
+    midY: top + (H * rowH) / 2,
+    colX: (c) => 50 + ((width - 110) * c) / (L + 1),
+    headY: (h) => top + h * rowH + rowH / 2,
   };
-  const anchorIn = (n: string, slot: Slot | null): [number, number] => {
-    if (n === "logits") return [colX(L + 1) - 14, midY];
-    const [l, h] = n.split(".").map(Number);
-    return [colX(l + 1) - boxW / 2, headY(h) + (slot ? slotDy[slot] : 0)];
-  };
-  const stats = edgeStats(paths, owner, options.nodes.length);
-  const scrubbedTotal = owner.reduce((a, o) => a + (o >= 0 ? 1 : 0), 0);
+}
+
+/** Where an edge leaves node `n` ("embed" or "L.H"). */
+function anchorOut(g: DiagramLayout, n: string): [number, number] {
+  if (n === "embed") return [g.colX(0) + 14, g.midY];
+  const [l, h] = n.split(".").map(Number);
+  return [g.colX(l + 1) + g.boxW / 2, g.headY(h)];
+}
+
+/** Where an edge enters node `n` ("logits", or a head's port). */
+function anchorIn(g: DiagramLayout, n: string, slot: Slot | null): [number, number] {
+  if (n === "logits") return [g.colX(g.L + 1) - 14, g.midY];
+  const [l, h] = n.split(".").map(Number);
+  return [g.colX(l + 1) - g.boxW / 2, g.headY(h) + (slot ? SLOT_DY[slot] : 0)];
+}
+
+const scrubbedOf = (e: EdgeStat) => e.byOwner.reduce((a, b) => a + b, 0);
+
+function edgesSvg(g: DiagramLayout, stats: EdgeStat[]): string {
   // Unscrubbed edges first so coloured ones draw on top.
-  const order = [...stats].sort((a, b) => a.byOwner.reduce((x, y) => x + y, 0) / a.total - b.byOwner.reduce((x, y) => x + y, 0) / b.total);
-  const edgesSvg = order
-    .map((e) => {
-      const [x1, y1] = anchorOut(e.from);
-      const [x2, y2] = anchorIn(e.to, e.slot);
-      const scrubbed = e.byOwner.reduce((a, b) => a + b, 0);
-      const frac = scrubbed / e.total;
-      let best = 0;
-      e.byOwner.forEach((c, i) => c > e.byOwner[best] && (best = i));
-      const colour = scrubbed > 0 ? NODE_COLOURS[best % NODE_COLOURS.length] : GREY;
-      const w = scrubbed > 0 ? 1 + 2.2 * frac : 0.6;
-      const op = scrubbed > 0 ? 0.35 + 0.6 * frac : 0.55;
-      const dx = (x2 - x1) * 0.45;
-      const title = `${e.from} → ${e.to}${e.slot ? ` (${e.slot})` : ""}: ${scrubbed} of ${e.total} paths resampled`;
-      return (
-        `<path class="edge" data-edge="${esc(`${e.from}>${e.to}${e.slot ? `.${e.slot}` : ""}`)}" data-scrubbed="${scrubbed}" data-total="${e.total}" ` +
-        `d="M${x1.toFixed(1)},${y1.toFixed(1)} C${(x1 + dx).toFixed(1)},${y1.toFixed(1)} ${(x2 - dx).toFixed(1)},${y2.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}" ` +
-        `fill="none" stroke="${colour}" stroke-width="${w.toFixed(2)}" stroke-opacity="${op.toFixed(2)}"><title>${esc(title)}</title></path>`
-      );
-    })
-    .join("");
-  const hi = new Set(options.highlight ?? []);
-  const heads: string[] = [];
-  for (let l = 0; l < L; l++) {
-    const x = colX(l + 1);
-    heads.push(`<text x="${x}" y="${top - 12}" text-anchor="middle" class="col-label">layer ${l}</text>`);
-    for (let h = 0; h < H; h++) {
-      const y = headY(h);
-      const name = `${l}.${h}`;
-      const strong = hi.has(name);
-      heads.push(
-        `<g class="head" data-head="${name}"><rect x="${x - boxW / 2}" y="${y - 13}" width="${boxW}" height="26" rx="5" fill="${strong ? "#fff4d6" : "#fff"}" stroke="${strong ? "#b8860b" : "#666"}" stroke-width="${strong ? 2 : 1}"/>` +
-          `<text x="${x + 3}" y="${y + 4}" text-anchor="middle" font-weight="${strong ? 700 : 400}">${name}</text>` +
-          (["q", "k", "v"] as Slot[]).map((s) => `<text x="${x - boxW / 2 + 2}" y="${y + slotDy[s] + 2.5}" class="port">${s}</text>`).join("") +
-          `</g>`,
-      );
-    }
+  const order = [...stats].sort((a, b) => scrubbedOf(a) / a.total - scrubbedOf(b) / b.total);
+  return order.map((e) => edgeSvg(g, e)).join("");
+}
+
+/** A curve coloured by the node resampling most of its paths, thicker and stronger the larger their share. */
+function edgeSvg(g: DiagramLayout, e: EdgeStat): string {
+  const [x1, y1] = anchorOut(g, e.from);
+  const [x2, y2] = anchorIn(g, e.to, e.slot);
+  const scrubbed = scrubbedOf(e);
+  const frac = scrubbed / e.total;
+  let best = 0;
+  e.byOwner.forEach((c, i) => c > e.byOwner[best] && (best = i));
+  const colour = scrubbed > 0 ? NODE_COLOURS[best % NODE_COLOURS.length] : GREY;
+  const w = scrubbed > 0 ? 1 + 2.2 * frac : 0.6;
+  const op = scrubbed > 0 ? 0.35 + 0.6 * frac : 0.55;
+  const dx = (x2 - x1) * 0.45;
+  const title = `${e.from} → ${e.to}${e.slot ? ` (${e.slot})` : ""}: ${scrubbed} of ${e.total} paths resampled`;
+  return (
+    `<path class="edge" data-edge="${esc(`${e.from}>${e.to}${e.slot ? `.${e.slot}` : ""}`)}" data-scrubbed="${scrubbed}" data-total="${e.total}" ` +
+    `d="M${x1.toFixed(1)},${y1.toFixed(1)} C${(x1 + dx).toFixed(1)},${y1.toFixed(1)} ${(x2 - dx).toFixed(1)},${y2.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}" ` +
+    `fill="none" stroke="${colour}" stroke-width="${w.toFixed(2)}" stroke-opacity="${op.toFixed(2)}"><title>${esc(title)}</title></path>`
+  );
+}
+
+/** Per layer a label and a column of head boxes with their q/k/v ports; highlighted heads in bold. */
+function headsSvg(g: DiagramLayout, highlight: ReadonlySet<string>): string {
+  const out: string[] = [];
+  for (let l = 0; l < g.L; l++) {
+    const x = g.colX(l + 1);
+    out.push(`<text x="${x}" y="${g.top - 12}" text-anchor="middle" class="col-label">layer ${l}</text>`);
+    for (let h = 0; h < g.H; h++) out.push(headSvg(g, x, g.headY(h), `${l}.${h}`, highlight.has(`${l}.${h}`)));
   }
-  const box = (x: number, label: string) =>
-    `<rect x="${x - 14}" y="${top}" width="28" height="${H * rowH}" rx="6" fill="#eef2f7" stroke="#666"/>` +
-    `<text transform="translate(${x + 4},${midY}) rotate(-90)" text-anchor="middle" class="col-label">${label}</text>`;
-  const legend = options.nodes
+  return out.join("");
+}
+
+function headSvg(g: DiagramLayout, x: number, y: number, name: string, strong: boolean): string {
+  return (
+    `<g class="head" data-head="${name}"><rect x="${x - g.boxW / 2}" y="${y - 13}" width="${g.boxW}" height="26" rx="5" fill="${strong ? "#fff4d6" : "#fff"}" stroke="${strong ? "#b8860b" : "#666"}" stroke-width="${strong ? 2 : 1}"/>` +
+    `<text x="${x + 3}" y="${y + 4}" text-anchor="middle" font-weight="${strong ? 700 : 400}">${name}</text>` +
+    (["q", "k", "v"] as Slot[]).map((s) => `<text x="${x - g.boxW / 2 + 2}" y="${y + SLOT_DY[s] + 2.5}" class="port">${s}</text>`).join("") +
+    `</g>`
+  );
+}
+
+/** The embedding's or the logits' tall box. */
+function sideBox(g: DiagramLayout, x: number, label: string): string {
+  return (
+    `<rect x="${x - 14}" y="${g.top}" width="28" height="${g.H * g.rowH}" rx="6" fill="#eef2f7" stroke="#666"/>` +
+    `<text transform="translate(${x + 4},${g.midY}) rotate(-90)" text-anchor="middle" class="col-label">${label}</text>`
+  );
+}
+
+/** Two columns of swatches under the diagram: node (sampler): paths it claims. */
+function legendSvg(g: DiagramLayout, owner: Int32Array, options: PathDiagramOptions): string {
+  return options.nodes
     .map((n, i) => {
       const count = owner.reduce((a, o) => a + (o === i ? 1 : 0), 0);
-      const y = top + H * rowH + 22 + 16 * Math.floor(i / 2);
-      const x = 20 + (i % 2) * (width / 2);
+      const y = g.top + g.H * g.rowH + 22 + 16 * Math.floor(i / 2);
+      const x = 20 + (i % 2) * (g.width / 2);
       const s = options.samplers?.[i] ? ` (${options.samplers[i]})` : "";
       return `<rect x="${x}" y="${y - 9}" width="18" height="10" fill="${NODE_COLOURS[i % NODE_COLOURS.length]}"/><text x="${x + 24}" y="${y}">${esc(n)}${esc(s)}: ${count} paths</text>`;
     })
     .join("");
-  const summary = `<text x="${width - 10}" y="${height - 8}" text-anchor="end" class="summary">${scrubbedTotal} of ${paths.length} paths resampled; grey: the reference row</text>`;
-  return (
-    `<svg class="path-diagram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="11">` +
-    `<style>.col-label{font-size:12px;fill:#333}.port{font-size:7px;fill:#999}.summary{font-size:11px;fill:#444}</style>` +
-    box(colX(0), "embed") +
-    box(colX(L + 1), "logits") +
-    edgesSvg +
-    heads.join("") +
-    legend +
-    summary +
-    `</svg>`
-  );
 }

@@ -136,6 +136,20 @@ async function means(page: Page, selector = ".run-table", attr = "data-means"): 
   return JSON.parse((await page.getAttribute(selector, attr)) ?? "[]") as number[];
 }
 
+/** What the checks share: the browser, the page they drive, and what an earlier check found. */
+interface Session {
+  ctx: BrowserContext;
+  page: Page;
+  /** The model bundle both the page and the CLI run. */
+  model: string;
+  serverUrl: string;
+  /** The page's URL with the samples and seed every comparison uses. */
+  base: string;
+  /** ev's means in the page: every later run of ev must give them again. */
+  pageEv: number[];
+  pageErrors: string[];
+}
+
 async function main(): Promise<number> {
   if (!existsSync(CHROMIUM)) {
     console.error(`test:web: no Chromium at ${CHROMIUM}. Install Debian's (apt-get install -y chromium) or set CHROMIUM=/path/to/chrome.`);
@@ -146,202 +160,11 @@ async function main(): Promise<number> {
   mkdirSync(results, { recursive: true });
   const server = await serveStatic(site);
   log(`serving ${path.relative(repo, site)} at ${server.url}`);
-  const profile = tempDir("web-chromium-");
-  const ctx: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1500, height: 1000 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
-  const pageErrors: string[] = [];
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  const base = `${server.url}?samples=${SAMPLES}&seed=${SEED}`;
-  let pageEv: number[] = [];
+  const ctx = await launchChromium();
   try {
-    await check("the page loads the model and the evaluation slice (wasm forced)", async () => {
-      const backend = await waitReady(page, `${base}&backend=wasm`);
-      assert.equal(backend, "wasm");
-      const status = (await page.textContent("#status")) ?? "";
-      assert.match(status, /2 layers × 8 heads/);
-      assert.match(status, /\d+ rows × 301 tokens/);
-      log(`status: ${status}`);
-    });
-
-    await check(`ev in the page equals the CLI (scrub run --exp ev --samples ${SAMPLES} --seed ${SEED}) to ${TOL}`, async () => {
-      await page.selectOption("#exp-select", "ev");
-      await page.check("#attention");
-      await page.click("#run-exp");
-      assert.equal(await waitJob(page), "done");
-      pageEv = await means(page);
-      const cli = cliMeans(model, "ev");
-      compare("ev", pageEv, cli.means, TOL);
-      log(`page backend wasm; CLI backend ${cli.backend}`);
-      // The references beside it are the CLI's too.
-      compare("unscrubbed", await means(page, ".run-table", "data-unscrubbed-means"), cliMeans(model, "unscrubbed").means, TOL);
-    });
-
-    await check("the mean-attention heatmap and the % recovered table are drawn", async () => {
-      await page.waitForSelector("#attn-plot .main-svg", { timeout: 30000 });
-      const heatmaps = await page.locator("#attn-plot .heatmaplayer image, #attn-plot .hm image").count();
-      assert.ok(heatmaps >= 1, `no heatmap image in the plot (${heatmaps})`);
-      assert.equal(await page.locator(".run-table .isc-recovered-table").count(), 1);
-      assert.equal(await page.locator(".run-table .isc-loss-table tbody tr").count(), 9);
-    });
-
-    await check("SAA colours every token of the chosen example", async () => {
-      await page.fill("#saa-idx", "3");
-      await page.fill("#saa-samples", "4");
-      await page.selectOption("#saa-target", "exp");
-      await page.click("#run-saa");
-      assert.equal(await waitJob(page), "done");
-      assert.equal(await page.locator("#saa-out span[data-pos]").count(), 301);
-    });
-
-    await check("screenshot of the loss table and the heatmap", async () => {
-      await page.evaluate(() => window.scrollTo(0, 0));
-      const file = path.join(results, "playground.png");
-      await page.screenshot({ path: file, fullPage: true });
-      if (process.env.WEB_SCREENSHOT) copyFileSync(file, path.resolve(process.env.WEB_SCREENSHOT));
-      log(`screenshot: ${path.relative(repo, file)}${process.env.WEB_SCREENSHOT ? ` and ${process.env.WEB_SCREENSHOT}` : ""}`);
-    });
-
-    await check("the builder names bad hypotheses, and its spelling of ev gives ev's table", async () => {
-      const heads = page.locator('#builder [data-node="0"] .rule .checks[data-name="heads"] input');
-      const checked: string[] = [];
-      for (let i = 0; i < (await heads.count()); i++) if (await heads.nth(i).isChecked()) checked.push((await heads.nth(i).getAttribute("value"))!);
-      for (const v of checked) await page.uncheck(`#builder [data-node="0"] .rule .checks[data-name="heads"] input[value="${v}"]`);
-      assert.match((await page.textContent("#builder-status")) ?? "", /empty head list/);
-      assert.equal(await page.isDisabled("#run-hyp"), true);
-      // Sent anyway (SAA on "my hypothesis"), the worker refuses it with the same words.
-      await page.selectOption("#saa-target", "hyp");
-      await page.click("#run-saa");
-      assert.equal(await waitJob(page, 60000, true), "failed:hypothesis");
-      assert.match((await page.textContent("#error")) ?? "", /This hypothesis cannot be run.*empty head list for layer 1/s);
-      await page.selectOption("#saa-target", "exp");
-      for (const v of checked) await page.check(`#builder [data-node="0"] .rule .checks[data-name="heads"] input[value="${v}"]`);
-      await page.click("#add-node");
-      await page.click("#add-node");
-      assert.match((await page.textContent("#builder-status")) ?? "", /siblings "node 2" and "node 3" both match embed → logits/);
-      await page.locator('#builder [data-node="2"] button', { hasText: "remove node" }).click();
-      await page.locator('#builder [data-node="1"] button', { hasText: "remove node" }).click();
-      assert.match((await page.textContent("#builder-status")) ?? "", /Valid: 50 of 625 paths/);
-      // ev = layer-0 heads → V of the induction heads: "fed by layer 0 heads" instead of "fed by anything".
-      await page.selectOption('#builder [data-node="0"] .rule-from', "0");
-      assert.match((await page.textContent("#builder-status")) ?? "", /Valid: 48 of 625 paths/);
-      await page.click("#run-hyp");
-      assert.equal(await waitJob(page), "done");
-      const mine = await means(page);
-      assert.deepEqual(mine, pageEv, "the builder's ev differs from the catalogue's");
-      assert.equal(await page.getAttribute(".run-table", "data-experiment"), "my hypothesis");
-    });
-
-    await check("the 9 preliminary experiments equal the CLI's runExperiment on the same rows to 1e-4", async () => {
-      await page.fill("#samples", "4");
-      await page.click("#run-prelim");
-      assert.equal(await waitJob(page), "done");
-      const inPage = JSON.parse((await page.getAttribute(".prelim-table", "data-means")) ?? "{}") as Record<string, number[]>;
-      assert.deepEqual(Object.keys(inPage), ["unscrubbed", "ev", "pth-k", "eq", "all", "baseline", "ev+", "pth-k+", "eq+"]);
-      await initBackend({ quiet: true });
-      const b = await loadBundle(model, { data: path.join(site, "model/eval.u16") });
-      let worst = 0;
-      for (const [name, m] of Object.entries(inPage)) {
-        const r = await runExperiment(b, name, { samples: 4, seed: SEED });
-        worst = Math.max(worst, ...m.map((v, i) => Math.abs(v - r.table[i].mean)));
-      }
-      b.model.dispose();
-      log(`preliminary: max |page − runExperiment| over 9 × 9 means ${worst.toExponential(2)}`);
-      assert.ok(worst <= TOL);
-      assert.equal(await page.locator(".prelim-table .isc-recovered-table").count(), 1);
-    });
-
-    await check("a long run shows progress, leaves the page responsive, and cancels", async () => {
-      await page.fill("#samples", "2000");
-      await page.fill("#batch", "4");
-      await page.selectOption("#exp-select", "all");
-      await page.click("#run-exp");
-      await page.waitForFunction(() => Number((document.getElementById("job-progress") as HTMLProgressElement).value) > 0, null, { timeout: 120000 });
-      const label = await page.textContent("#job-label");
-      const t = performance.now();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-      await page.fill("#saa-idx", "42");
-      const rtt = performance.now() - t;
-      assert.equal(await page.inputValue("#saa-idx"), "42");
-      assert.ok(rtt < 1000, `the page took ${rtt.toFixed(0)} ms to answer during a run`);
-      assert.equal(await page.evaluate(() => document.body.dataset.job), "running");
-      await page.click("#cancel");
-      assert.equal(await waitJob(page, 30000), "cancelled");
-      log(`progress "${label}"; page answered in ${rtt.toFixed(0)} ms while running; cancelled`);
-      // The engine is usable again at once.
-      await page.fill("#samples", String(SAMPLES));
-      await page.fill("#batch", "32");
-      await page.selectOption("#exp-select", "ev");
-      await page.click("#run-exp");
-      assert.equal(await waitJob(page), "done");
-      assert.deepEqual(await means(page), pageEv);
-    });
-
-    await check("running out of memory is explained, and the engine restarts", async () => {
-      // 512 rows per batch: one layer's attention scores and patterns alone are 2 × 1.5 GB, past wasm's 4 GB.
-      await page.fill("#samples", "512");
-      await page.fill("#batch", "512");
-      await page.selectOption("#exp-select", "unscrubbed");
-      await page.click("#run-exp");
-      const state = await waitJob(page, 180000, true);
-      assert.equal(state, "failed:memory", `the page said: ${(await page.textContent("#error")) ?? ""}`);
-      assert.match((await page.textContent("#error")) ?? "", /Out of memory.*Lower the batch size/s);
-      await page.waitForSelector('#status[data-state="ready"]', { timeout: 120000 });
-      await page.fill("#samples", String(SAMPLES));
-      await page.fill("#batch", "32");
-      await page.selectOption("#exp-select", "ev");
-      await page.click("#run-exp");
-      assert.equal(await waitJob(page), "done");
-      assert.deepEqual(await means(page), pageEv);
-    });
-
-    await check("a missing model bundle is a clear load error", async () => {
-      const p = await ctx.newPage();
-      await p.goto(`${base}&backend=wasm&model=no-such-bundle/`);
-      await p.waitForSelector('#status[data-state="failed"]', { timeout: 60000 });
-      assert.equal(await p.getAttribute("#error", "data-kind"), "load");
-      assert.match((await p.textContent("#error")) ?? "", /The model bundle could not be loaded.*no-such-bundle\/card\.json: HTTP 404/s);
-      await p.close();
-    });
-
-    await check("a backend that cannot start is a clear message (webgpu without a GPU)", async () => {
-      const p = await ctx.newPage();
-      await p.goto(`${base}&backend=webgpu`);
-      await p.waitForSelector('#status:not([data-state="loading"])', { timeout: 60000 });
-      if ((await p.getAttribute("#status", "data-state")) === "ready") {
-        log("note: this Chromium has a WebGPU adapter; the no-backend message was not exercised");
-      } else {
-        assert.equal(await p.getAttribute("#error", "data-kind"), "backend");
-        assert.match((await p.textContent("#error")) ?? "", /No TensorFlow\.js backend works in this browser.*webgpu: /s);
-      }
-      await p.close();
-    });
-
-    await check("without ?backend the page picks webgpu → webgl → wasm, and says which", async () => {
-      const p = await ctx.newPage();
-      // Few samples: software WebGL (SwiftShader, no GPU here) is ~30× slower than wasm.
-      const backend = await waitReady(p, `${server.url}?samples=2&seed=${SEED}`);
-      log(`automatic choice in this Chromium: ${backend} (${(await p.textContent("#status"))?.match(/\(skipped:[^)]*\)/)?.[0] ?? "nothing skipped"})`);
-      assert.ok(["webgpu", "webgl", "wasm"].includes(backend));
-      await p.selectOption("#exp-select", "ev");
-      await p.uncheck("#attention");
-      await p.click("#run-exp");
-      assert.equal(await waitJob(p), "done");
-      const m = await means(p);
-      const cli = cliMeans(model, "ev", 2).means;
-      const worst = Math.max(...m.map((v, i) => Math.abs(v - cli[i])));
-      log(`ev (2 samples) on ${backend}: max |diff| from the CLI ${worst.toExponential(2)}${backend === "wasm" ? "" : " (a GPU backend may sum in another order or in lower precision; the exact comparison above forces wasm)"}`);
-      if (backend === "wasm") assert.ok(worst <= TOL);
-      else assert.ok(worst <= 1e-2, `ev on ${backend} is ${worst} from the CLI`);
-      await p.close();
-    });
-    await check("no uncaught error in the page", async () => {
-      assert.deepEqual(pageErrors, []);
-    });
+    const s = await openSession(ctx, model, server.url);
+    // In order: later checks reuse the page state and ev's means that earlier ones leave.
+    for (const [name, f] of CHECKS) await check(name, () => f(s));
   } finally {
     await ctx.close();
     await server.close();
@@ -349,6 +172,221 @@ async function main(): Promise<number> {
   }
   log(`${failures === 0 ? "all passed" : `${failures} failed`}${standIn ? " (random stand-in model)" : ""}`);
   return failures === 0 ? 0 : 1;
+}
+
+function launchChromium(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(tempDir("web-chromium-"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1500, height: 1000 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+async function openSession(ctx: BrowserContext, model: string, serverUrl: string): Promise<Session> {
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  return { ctx, page, model, serverUrl, base: `${serverUrl}?samples=${SAMPLES}&seed=${SEED}`, pageEv: [], pageErrors };
+}
+
+const CHECKS: readonly [string, (s: Session) => Promise<void>][] = [
+  ["the page loads the model and the evaluation slice (wasm forced)", pageLoads],
+  [`ev in the page equals the CLI (scrub run --exp ev --samples ${SAMPLES} --seed ${SEED}) to ${TOL}`, evEqualsCli],
+  ["the mean-attention heatmap and the % recovered table are drawn", plotsDrawn],
+  ["SAA colours every token of the chosen example", saaColoursEveryToken],
+  ["screenshot of the loss table and the heatmap", screenshot],
+  ["the builder names bad hypotheses, and its spelling of ev gives ev's table", builder],
+  ["the 9 preliminary experiments equal the CLI's runExperiment on the same rows to 1e-4", preliminaryEqualsCli],
+  ["a long run shows progress, leaves the page responsive, and cancels", longRunCancels],
+  ["running out of memory is explained, and the engine restarts", outOfMemory],
+  ["a missing model bundle is a clear load error", missingBundle],
+  ["a backend that cannot start is a clear message (webgpu without a GPU)", backendCannotStart],
+  ["without ?backend the page picks webgpu → webgl → wasm, and says which", automaticBackend],
+  ["no uncaught error in the page", async ({ pageErrors }) => assert.deepEqual(pageErrors, [])],
+];
+
+async function pageLoads({ page, base }: Session): Promise<void> {
+  const backend = await waitReady(page, `${base}&backend=wasm`);
+  assert.equal(backend, "wasm");
+  const status = (await page.textContent("#status")) ?? "";
+  assert.match(status, /2 layers × 8 heads/);
+  assert.match(status, /\d+ rows × 301 tokens/);
+  log(`status: ${status}`);
+}
+
+async function evEqualsCli(s: Session): Promise<void> {
+  const { page, model } = s;
+  await page.selectOption("#exp-select", "ev");
+  await page.check("#attention");
+  await page.click("#run-exp");
+  assert.equal(await waitJob(page), "done");
+  s.pageEv = await means(page);
+  const cli = cliMeans(model, "ev");
+  compare("ev", s.pageEv, cli.means, TOL);
+  log(`page backend wasm; CLI backend ${cli.backend}`);
+  // The references beside it are the CLI's too.
+  compare("unscrubbed", await means(page, ".run-table", "data-unscrubbed-means"), cliMeans(model, "unscrubbed").means, TOL);
+}
+
+async function plotsDrawn({ page }: Session): Promise<void> {
+  await page.waitForSelector("#attn-plot .main-svg", { timeout: 30000 });
+  const heatmaps = await page.locator("#attn-plot .heatmaplayer image, #attn-plot .hm image").count();
+  assert.ok(heatmaps >= 1, `no heatmap image in the plot (${heatmaps})`);
+  assert.equal(await page.locator(".run-table .isc-recovered-table").count(), 1);
+  assert.equal(await page.locator(".run-table .isc-loss-table tbody tr").count(), 9);
+}
+
+async function saaColoursEveryToken({ page }: Session): Promise<void> {
+  await page.fill("#saa-idx", "3");
+  await page.fill("#saa-samples", "4");
+  await page.selectOption("#saa-target", "exp");
+  await page.click("#run-saa");
+  assert.equal(await waitJob(page), "done");
+  assert.equal(await page.locator("#saa-out span[data-pos]").count(), 301);
+}
+
+async function screenshot({ page }: Session): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const file = path.join(results, "playground.png");
+  await page.screenshot({ path: file, fullPage: true });
+  if (process.env.WEB_SCREENSHOT) copyFileSync(file, path.resolve(process.env.WEB_SCREENSHOT));
+  log(`screenshot: ${path.relative(repo, file)}${process.env.WEB_SCREENSHOT ? ` and ${process.env.WEB_SCREENSHOT}` : ""}`);
+}
+
+async function builder({ page, pageEv }: Session): Promise<void> {
+  const heads = '#builder [data-node="0"] .rule .checks[data-name="heads"] input';
+  const checked: string[] = [];
+  const boxes = page.locator(heads);
+  for (let i = 0; i < (await boxes.count()); i++) if (await boxes.nth(i).isChecked()) checked.push((await boxes.nth(i).getAttribute("value"))!);
+  for (const v of checked) await page.uncheck(`${heads}[value="${v}"]`);
+  assert.match((await page.textContent("#builder-status")) ?? "", /empty head list/);
+  assert.equal(await page.isDisabled("#run-hyp"), true);
+  // Sent anyway (SAA on "my hypothesis"), the worker refuses it with the same words.
+  await page.selectOption("#saa-target", "hyp");
+  await page.click("#run-saa");
+  assert.equal(await waitJob(page, 60000, true), "failed:hypothesis");
+  assert.match((await page.textContent("#error")) ?? "", /This hypothesis cannot be run.*empty head list for layer 1/s);
+  await page.selectOption("#saa-target", "exp");
+  for (const v of checked) await page.check(`${heads}[value="${v}"]`);
+  await page.click("#add-node");
+  await page.click("#add-node");
+  assert.match((await page.textContent("#builder-status")) ?? "", /siblings "node 2" and "node 3" both match embed → logits/);
+  await page.locator('#builder [data-node="2"] button', { hasText: "remove node" }).click();
+  await page.locator('#builder [data-node="1"] button', { hasText: "remove node" }).click();
+  assert.match((await page.textContent("#builder-status")) ?? "", /Valid: 50 of 625 paths/);
+  // ev = layer-0 heads → V of the induction heads: "fed by layer 0 heads" instead of "fed by anything".
+  await page.selectOption('#builder [data-node="0"] .rule-from', "0");
+  assert.match((await page.textContent("#builder-status")) ?? "", /Valid: 48 of 625 paths/);
+  await page.click("#run-hyp");
+  assert.equal(await waitJob(page), "done");
+  const mine = await means(page);
+  assert.deepEqual(mine, pageEv, "the builder's ev differs from the catalogue's");
+  assert.equal(await page.getAttribute(".run-table", "data-experiment"), "my hypothesis");
+}
+
+async function preliminaryEqualsCli({ page, model }: Session): Promise<void> {
+  await page.fill("#samples", "4");
+  await page.click("#run-prelim");
+  assert.equal(await waitJob(page), "done");
+  const inPage = JSON.parse((await page.getAttribute(".prelim-table", "data-means")) ?? "{}") as Record<string, number[]>;
+  assert.deepEqual(Object.keys(inPage), ["unscrubbed", "ev", "pth-k", "eq", "all", "baseline", "ev+", "pth-k+", "eq+"]);
+  await initBackend({ quiet: true });
+  const b = await loadBundle(model, { data: path.join(site, "model/eval.u16") });
+  let worst = 0;
+  for (const [name, m] of Object.entries(inPage)) {
+    const r = await runExperiment(b, name, { samples: 4, seed: SEED });
+    worst = Math.max(worst, ...m.map((v, i) => Math.abs(v - r.table[i].mean)));
+  }
+  b.model.dispose();
+  log(`preliminary: max |page − runExperiment| over 9 × 9 means ${worst.toExponential(2)}`);
+  assert.ok(worst <= TOL);
+  assert.equal(await page.locator(".prelim-table .isc-recovered-table").count(), 1);
+}
+
+async function longRunCancels({ page, pageEv }: Session): Promise<void> {
+  await page.fill("#samples", "2000");
+  await page.fill("#batch", "4");
+  await page.selectOption("#exp-select", "all");
+  await page.click("#run-exp");
+  await page.waitForFunction(() => Number((document.getElementById("job-progress") as HTMLProgressElement).value) > 0, null, { timeout: 120000 });
+  const label = await page.textContent("#job-label");
+  const t = performance.now();
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  await page.fill("#saa-idx", "42");
+  const rtt = performance.now() - t;
+  assert.equal(await page.inputValue("#saa-idx"), "42");
+  assert.ok(rtt < 1000, `the page took ${rtt.toFixed(0)} ms to answer during a run`);
+  assert.equal(await page.evaluate(() => document.body.dataset.job), "running");
+  await page.click("#cancel");
+  assert.equal(await waitJob(page, 30000), "cancelled");
+  log(`progress "${label}"; page answered in ${rtt.toFixed(0)} ms while running; cancelled`);
+  // The engine is usable again at once.
+  await rerunEv(page, pageEv);
+}
+
+async function outOfMemory({ page, pageEv }: Session): Promise<void> {
+  // 512 rows per batch: one layer's attention scores and patterns alone are 2 × 1.5 GB, past wasm's 4 GB.
+  await page.fill("#samples", "512");
+  await page.fill("#batch", "512");
+  await page.selectOption("#exp-select", "unscrubbed");
+  await page.click("#run-exp");
+  const state = await waitJob(page, 180000, true);
+  assert.equal(state, "failed:memory", `the page said: ${(await page.textContent("#error")) ?? ""}`);
+  assert.match((await page.textContent("#error")) ?? "", /Out of memory.*Lower the batch size/s);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 120000 });
+  await rerunEv(page, pageEv);
+}
+
+/** ev with the usual samples and batch, which must give the means it gave first. */
+async function rerunEv(page: Page, pageEv: number[]): Promise<void> {
+  await page.fill("#samples", String(SAMPLES));
+  await page.fill("#batch", "32");
+  await page.selectOption("#exp-select", "ev");
+  await page.click("#run-exp");
+  assert.equal(await waitJob(page), "done");
+  assert.deepEqual(await means(page), pageEv);
+}
+
+async function missingBundle({ ctx, base }: Session): Promise<void> {
+  const p = await ctx.newPage();
+  await p.goto(`${base}&backend=wasm&model=no-such-bundle/`);
+  await p.waitForSelector('#status[data-state="failed"]', { timeout: 60000 });
+  assert.equal(await p.getAttribute("#error", "data-kind"), "load");
+  assert.match((await p.textContent("#error")) ?? "", /The model bundle could not be loaded.*no-such-bundle\/card\.json: HTTP 404/s);
+  await p.close();
+}
+
+async function backendCannotStart({ ctx, base }: Session): Promise<void> {
+  const p = await ctx.newPage();
+  await p.goto(`${base}&backend=webgpu`);
+  await p.waitForSelector('#status:not([data-state="loading"])', { timeout: 60000 });
+  if ((await p.getAttribute("#status", "data-state")) === "ready") {
+    log("note: this Chromium has a WebGPU adapter; the no-backend message was not exercised");
+  } else {
+    assert.equal(await p.getAttribute("#error", "data-kind"), "backend");
+    assert.match((await p.textContent("#error")) ?? "", /No TensorFlow\.js backend works in this browser.*webgpu: /s);
+  }
+  await p.close();
+}
+
+async function automaticBackend({ ctx, model, serverUrl }: Session): Promise<void> {
+  const p = await ctx.newPage();
+  // Few samples: software WebGL (SwiftShader, no GPU here) is ~30× slower than wasm.
+  const backend = await waitReady(p, `${serverUrl}?samples=2&seed=${SEED}`);
+  log(`automatic choice in this Chromium: ${backend} (${(await p.textContent("#status"))?.match(/\(skipped:[^)]*\)/)?.[0] ?? "nothing skipped"})`);
+  assert.ok(["webgpu", "webgl", "wasm"].includes(backend));
+  await p.selectOption("#exp-select", "ev");
+  await p.uncheck("#attention");
+  await p.click("#run-exp");
+  assert.equal(await waitJob(p), "done");
+  const m = await means(p);
+  const cli = cliMeans(model, "ev", 2).means;
+  const worst = Math.max(...m.map((v, i) => Math.abs(v - cli[i])));
+  log(`ev (2 samples) on ${backend}: max |diff| from the CLI ${worst.toExponential(2)}${backend === "wasm" ? "" : " (a GPU backend may sum in another order or in lower precision; the exact comparison above forces wasm)"}`);
+  if (backend === "wasm") assert.ok(worst <= TOL);
+  else assert.ok(worst <= 1e-2, `ev on ${backend} is ${worst} from the CLI`);
+  await p.close();
 }
 
 main().then(
