@@ -35,10 +35,10 @@ export function positionalPatterns(model: HookedTransformer, n = 50, scaled = fa
   for (let q = 0; q < n; q++) for (let k = q + 1; k < n; k++) causal[q * n + k] = -1e4;
   const out = tf.tidy(() => {
     // Batched matMuls rather than einsum, which the wasm backend lacks.
-    const P = tf.slice(model.params["pos_embed.W_pos"]!, [0, 0], [n, -1]); // [n, d]
+    const P = tf.slice(model.weights.pos_embed.W_pos, [0, 0], [n, -1]); // [n, d]
     const Ph = tf.broadcastTo(P, [H, n, model.cfg.d_model]); // [H, n, d]
-    const q = tf.matMul(Ph, model.params[`blocks.${layer}.attn.W_Q`]! as tf.Tensor3D); // [H, n, dh]
-    const k = tf.matMul(Ph, model.params[`blocks.${layer}.attn.W_K`]! as tf.Tensor3D); // [H, n, dh]
+    const q = tf.matMul(Ph, model.weights.blocks[layer].attn.W_Q); // [H, n, dh]
+    const k = tf.matMul(Ph, model.weights.blocks[layer].attn.W_K); // [H, n, dh]
     let s = tf.matMul(q, k, false, true); // [H, n, n]
     if (scaled) s = tf.div(s, Math.sqrt(model.cfg.d_head));
     return tf.softmax(tf.add(s, tf.tensor2d(causal, [n, n])), -1);

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ModelConfig } from "./config.js";
 import { forward, type ForwardResult } from "./forward.js";
 import { HookContext, type Hooks, type NamesFilter } from "./hooks.js";
-import { disposeParams, initParams, type Params, paramsFromNamed, paramsToNamed } from "./params.js";
+import { disposeParams, initParams, type Params, paramsFromNamed, paramsToNamed, type ParamTree, paramTree } from "./params.js";
 import { readSafetensors, type SafetensorsDtype, writeSafetensors } from "./safetensors.js";
 import { tokenTensor, type TokenInput } from "./tokens.js";
 
@@ -37,10 +37,16 @@ export class ActivationCache {
 }
 
 export class HookedTransformer {
+  /** The same tensors as `params`, by module path: `weights.blocks[1].attn.W_Q` [H, D, C]. */
+  readonly weights: ParamTree;
+
   constructor(
     readonly cfg: ModelConfig,
+    /** The state dict: TransformerLens names ("blocks.1.attn.W_Q") to tensors, as saved and trained. */
     readonly params: Params,
-  ) {}
+  ) {
+    this.weights = paramTree(cfg, params);
+  }
 
   static random(cfg: ModelConfig, seed = 0): HookedTransformer {
     return new HookedTransformer(cfg, initParams(cfg, seed));

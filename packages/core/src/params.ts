@@ -39,6 +39,18 @@ export interface ParamTree {
   unembed: { W_U: tf.Tensor2D }; // [D, V]
 }
 
+/** Every tensor of a tree, once each. */
+export function treeTensors(w: ParamTree): tf.Tensor[] {
+  const ln = (x: LayerNormParams | null) => (x ? [x.w, x.b] : []);
+  const blocks = w.blocks.flatMap((b) => [...ln(b.ln1), b.attn.W_Q, b.attn.W_K, b.attn.W_V, b.attn.W_O]);
+  return [...new Set([w.embed.W_E, w.pos_embed.W_pos, ...blocks, ...ln(w.ln_final), w.unembed.W_U])];
+}
+
+/** `w` with some of layer `layer`'s attention weights replaced; every other tensor is shared. */
+export function withAttention(w: ParamTree, layer: number, patch: Partial<AttentionParams>): ParamTree {
+  return { ...w, blocks: w.blocks.map((b, l) => (l === layer ? { ...b, attn: { ...b.attn, ...patch } } : b)) };
+}
+
 /** The same tensors as `p`, reached by module path instead of by name (no copies). */
 export function paramTree(c: ModelConfig, p: Params): ParamTree {
   const ln = (name: string): LayerNormParams | null =>

@@ -3,7 +3,7 @@
  * scrub batch by batch, keeping only the per-token losses (and, if asked, each head's attention
  * summed over the samples). Results do not depend on the batch size.
  */
-import { paramTree, type Params, tf } from "@isc/core";
+import { type ParamTree, tf, treeTensors } from "@isc/core";
 import { BatchEvaluator } from "./batch-evaluator.js";
 import type { InputAssignment } from "./hypothesis.js";
 import type { Hop } from "./paths.js";
@@ -46,15 +46,16 @@ export async function evaluate(prepared: PreparedScrub, options: EvaluateOptions
   const start = performance.now();
   const { model, samples: N, T, assignment } = prepared;
   const batchSize = options.batchSize ?? 32;
-  const params = prepared.modification?.params ? prepared.modification.params(model.params) : model.params;
-  const made = Object.values(params).filter((t) => !Object.values(model.params).includes(t));
+  const weights = prepared.modification?.params ? prepared.modification.params(model.weights) : model.weights;
+  const own = new Set(treeTensors(model.weights));
+  const made = treeTensors(weights).filter((t) => !own.has(t));
   const loss = new Float32Array(N * T);
   let attnSum: tf.Tensor3D | null = null; // [L·H, T, T]
   try {
     if (options.signal?.aborted) throw abortReason(options.signal);
     for (let s = 0; s < N; s += batchSize) {
       const n = Math.min(batchSize, N - s);
-      const { nll, attn } = evaluateBatch(prepared, params, s, n, options.attention);
+      const { nll, attn } = evaluateBatch(prepared, weights, s, n, options.attention);
       loss.set((await nll.data()) as Float32Array, s * T);
       nll.dispose();
       if (attn) attnSum = accumulate(attnSum, attn);
@@ -73,13 +74,13 @@ export async function evaluate(prepared: PreparedScrub, options: EvaluateOptions
 }
 
 /** Rows [s, s + n) of every source through the plan: nll [n, T], and attention sums [L·H, T, T] if asked. */
-function evaluateBatch(prepared: PreparedScrub, params: Params, s: number, n: number, attention?: "pattern" | "scores") {
+function evaluateBatch(prepared: PreparedScrub, weights: ParamTree, s: number, n: number, attention?: "pattern" | "scores") {
   const { model, dataset: ds, assignment, plan, T } = prepared;
   const used = new Set([...assignment.sourceOf, assignment.labelSource]);
   const tokens = assignment.sources.map((rows, i) => (used.has(i) ? tf.tensor2d(ds.gather(rows.subarray(s, s + n)), [n, ds.width], "int32") : null));
   try {
     return tf.tidy(() => {
-      const ev = new BatchEvaluator(model.cfg, paramTree(model.cfg, params), tokens, T, attention);
+      const ev = new BatchEvaluator(model.cfg, weights, tokens, T, attention);
       const nll = ev.nll(plan.root, assignment.labelSource);
       return (attention ? { nll, attn: attentionSums(ev, plan, model.cfg.n_layers, model.cfg.n_heads) } : { nll }) as unknown as tf.TensorContainer;
     }) as unknown as { nll: tf.Tensor2D; attn?: tf.Tensor3D };

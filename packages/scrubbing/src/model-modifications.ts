@@ -2,7 +2,7 @@
  * Model modifications of the original experiments (docs/semantics.md §6): replacing a head's
  * attention pattern in the copies that feed chosen later heads, and swapping or flipping weights.
  */
-import { type Params, tf } from "@isc/core";
+import { type ParamTree, tf, treeTensors, withAttention } from "@isc/core";
 import { HypothesisError } from "./matchers.js";
 import type { HeadSplit, Path, Slot } from "./paths.js";
 
@@ -15,8 +15,8 @@ export interface PatternReplacement {
 
 export interface ModelModification {
   readonly name: string;
-  /** New parameters for the run; tensors it creates are disposed by the runner after the run. */
-  params?(p: Params): Params;
+  /** New weights for the run; tensors it creates are disposed by the runner after the run. */
+  params?(w: ParamTree): ParamTree;
   /** Heads whose output is split into parts, each its own set of paths (see splitPreviousToken). */
   splits?: readonly HeadSplit[];
   /**
@@ -90,7 +90,7 @@ export function flipQK(layer: number, head: number): ModelModification {
   };
 }
 
-/** One head's row of an attention weight: `blocks.<layer>.attn.<weight>[head]`. */
+/** One head's row of an attention weight: `blocks[layer].attn[weight][head]`. */
 interface WeightRow {
   weight: "W_Q" | "W_K";
   layer: number;
@@ -98,21 +98,22 @@ interface WeightRow {
 }
 
 /**
- * `p` with two head rows exchanged. The rows may lie in one tensor or in two (another layer, or a
+ * `w` with two head rows exchanged. The rows may lie in one tensor or in two (another layer, or a
  * head's W_Q against its W_K): stacking the tensors involved lets one gather do every case, and a
  * gather copies rows bit for bit (a masked sum w·(1 − m) + r·m can turn −0 into +0).
  */
-function exchangeRows(p: Params, a: WeightRow, b: WeightRow): Params {
-  const nameOf = (w: WeightRow) => `blocks.${w.layer}.attn.${w.weight}`;
-  const names = [...new Set([nameOf(a), nameOf(b)])];
-  const H = p[names[0]].shape[0];
-  const row = (w: WeightRow) => names.indexOf(nameOf(w)) * H + w.head;
+function exchangeRows(w: ParamTree, a: WeightRow, b: WeightRow): ParamTree {
+  const places = a.layer === b.layer && a.weight === b.weight ? [a] : [a, b]; // the tensors involved
+  const index = (r: WeightRow) => places.findIndex((x) => x.layer === r.layer && x.weight === r.weight);
+  const tensors = places.map((r) => w.blocks[r.layer].attn[r.weight]); // each [H, D, C]
+  const H = tensors[0].shape[0];
+  const row = (r: WeightRow) => index(r) * H + r.head;
   const exchanged = tf.tidy(() => {
-    const stacked = tf.concat(names.map((n) => p[n]));
+    const stacked = tf.concat(tensors);
     const order = Array.from({ length: stacked.shape[0] }, (_, i) => (i === row(a) ? row(b) : i === row(b) ? row(a) : i));
-    return tf.split(tf.gather(stacked, order), names.length);
+    return tf.split(tf.gather(stacked, order), tensors.length) as tf.Tensor3D[];
   });
-  return { ...p, ...Object.fromEntries(names.map((n, i) => [n, exchanged[i]])) };
+  return places.reduce((acc, r, i) => withAttention(acc, r.layer, { [r.weight]: exchanged[i] }), w);
 }
 
 /**
@@ -144,16 +145,16 @@ export function combine(...mods: ModelModification[]): ModelModification {
   return {
     name: mods.map((m) => m.name).join("+"),
     params: (p) => {
-      const original = new Set(Object.values(p));
+      const original = new Set(treeTensors(p));
       const made = new Set<tf.Tensor>();
       const out = mods.reduce((acc, m) => {
         if (!m.params) return acc;
         const next = m.params(acc);
-        for (const t of Object.values(next)) if (!original.has(t)) made.add(t);
+        for (const t of treeTensors(next)) if (!original.has(t)) made.add(t);
         return next;
       }, p);
       // Intermediate weights that a later modification replaced again are freed here.
-      const kept = new Set(Object.values(out));
+      const kept = new Set(treeTensors(out));
       for (const t of made) if (!kept.has(t)) t.dispose();
       return out;
     },

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { HookedTransformer, initBackend, type ModelConfig, Rng, tf, TINY_ATTN_2L } from "@isc/core";
+import { HookedTransformer, initBackend, type ModelConfig, type ParamTree, Rng, tf, TINY_ATTN_2L, treeTensors } from "@isc/core";
 import {
   experimentCatalogue,
   FixedSampler,
@@ -177,17 +177,26 @@ test("pattern modifications target 0.0's copies feeding the named heads and slot
   assert.equal(a[3][0], 0);
 });
 
+/** Layer `l`'s attention weight `name` of a tree. */
+const attnW = (w: ParamTree, l: number, name: "W_Q" | "W_K") => w.blocks[l].attn[name];
+
+/** Frees the tensors a modification made (those not in the model's own tree). */
+function disposeMade(made: ParamTree, own: ParamTree): void {
+  const mine = new Set(treeTensors(own));
+  for (const t of treeTensors(made)) if (!mine.has(t)) t.dispose();
+}
+
 test("a swap across layers exchanges the two heads' rows and nothing else", () => {
   const other = HookedTransformer.random(cfg, 3);
   const before = tf.memory().numTensors;
   const mod = getExperiment(cat, "swap-q-0.1-1.2").build().modification!;
-  const p = mod.params!(other.params);
-  const row = (name: string, h: number, params = other.params) => (params[name].arraySync() as number[][][])[h];
-  assert.deepEqual(row("blocks.0.attn.W_Q", 1, p), row("blocks.1.attn.W_Q", 2));
-  assert.deepEqual(row("blocks.1.attn.W_Q", 2, p), row("blocks.0.attn.W_Q", 1));
-  assert.deepEqual(row("blocks.0.attn.W_Q", 0, p), row("blocks.0.attn.W_Q", 0));
-  assert.equal(p["blocks.0.attn.W_K"], other.params["blocks.0.attn.W_K"]);
-  for (const [k, t] of Object.entries(p)) if (t !== other.params[k]) t.dispose();
+  const p = mod.params!(other.weights);
+  const row = (l: number, h: number, w = other.weights) => (attnW(w, l, "W_Q").arraySync() as number[][][])[h];
+  assert.deepEqual(row(0, 1, p), row(1, 2));
+  assert.deepEqual(row(1, 2, p), row(0, 1));
+  assert.deepEqual(row(0, 0, p), row(0, 0));
+  assert.equal(attnW(p, 0, "W_K"), attnW(other.weights, 0, "W_K"));
+  disposeMade(p, other.weights);
   assert.equal(tf.memory().numTensors, before);
   other.dispose();
 });
@@ -195,17 +204,18 @@ test("a swap across layers exchanges the two heads' rows and nothing else", () =
 test("a swap within a layer and a Q/K flip exchange the rows bit for bit and free what they made", () => {
   const other = HookedTransformer.random(cfg, 4);
   const before = tf.memory().numTensors;
-  const bits = (name: string, h: number, params = other.params) => Array.from(new Uint32Array(new Float32Array((params[name].arraySync() as number[][][])[h].flat()).buffer));
-  const swap = getExperiment(cat, "swap-k-1.3-1.6").build().modification!.params!(other.params);
-  assert.deepEqual(bits("blocks.1.attn.W_K", 3, swap), bits("blocks.1.attn.W_K", 6));
-  assert.deepEqual(bits("blocks.1.attn.W_K", 6, swap), bits("blocks.1.attn.W_K", 3));
-  assert.deepEqual(bits("blocks.1.attn.W_K", 5, swap), bits("blocks.1.attn.W_K", 5));
-  assert.equal(swap["blocks.1.attn.W_Q"], other.params["blocks.1.attn.W_Q"]);
-  const flip = getExperiment(cat, "transpose-02-nopos").build().modification!.params!(other.params);
-  assert.deepEqual(bits("blocks.0.attn.W_Q", 2, flip), bits("blocks.0.attn.W_K", 2));
-  assert.deepEqual(bits("blocks.0.attn.W_K", 2, flip), bits("blocks.0.attn.W_Q", 2));
-  assert.deepEqual(bits("blocks.0.attn.W_Q", 1, flip), bits("blocks.0.attn.W_Q", 1));
-  for (const p of [swap, flip]) for (const [k, t] of Object.entries(p)) if (t !== other.params[k]) t.dispose();
+  const bits = (l: number, name: "W_Q" | "W_K", h: number, w = other.weights) =>
+    Array.from(new Uint32Array(new Float32Array((attnW(w, l, name).arraySync() as number[][][])[h].flat()).buffer));
+  const swap = getExperiment(cat, "swap-k-1.3-1.6").build().modification!.params!(other.weights);
+  assert.deepEqual(bits(1, "W_K", 3, swap), bits(1, "W_K", 6));
+  assert.deepEqual(bits(1, "W_K", 6, swap), bits(1, "W_K", 3));
+  assert.deepEqual(bits(1, "W_K", 5, swap), bits(1, "W_K", 5));
+  assert.equal(attnW(swap, 1, "W_Q"), attnW(other.weights, 1, "W_Q"));
+  const flip = getExperiment(cat, "transpose-02-nopos").build().modification!.params!(other.weights);
+  assert.deepEqual(bits(0, "W_Q", 2, flip), bits(0, "W_K", 2));
+  assert.deepEqual(bits(0, "W_K", 2, flip), bits(0, "W_Q", 2));
+  assert.deepEqual(bits(0, "W_Q", 1, flip), bits(0, "W_Q", 1));
+  for (const p of [swap, flip]) disposeMade(p, other.weights);
   assert.equal(tf.memory().numTensors, before);
   other.dispose();
 });
