@@ -7,11 +7,7 @@
 import path from "node:path";
 import { exitCodeFor, IscError, tf } from "@isc/core";
 import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
-import { type FlagSpec, parseFlags, usage, UsageError } from "./args.js";
-import { type Bundle, defaultModelDir, loadBundle } from "./bundle.js";
-import { fmtTime } from "./progress.js";
-import { resourceSummary } from "./resources.js";
-import { formatRun, runExperiment } from "./run-experiment.js";
+import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, loadBundle, parseFlags, resourceSummary, runExperiment, usage, UsageError } from "@isc/node";
 
 const common: Record<string, FlagSpec> = {
   model: { type: "string", help: "model bundle directory (default weights/default, or $SCRUB_MODEL)" },

@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { HookedTransformer, initBackend, parseConfig } from "@isc/core";
 import { REDWOOD_ROLES } from "@isc/scrubbing";
-import { loadBundle, runExperiment } from "@isc/cli";
+import { loadBundle, runExperiment } from "@isc/node";
 import { serveStatic } from "./static-server.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/web/dist/test

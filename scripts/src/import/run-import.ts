@@ -1,7 +1,7 @@
 /**
  * The whole import: obtain the three original files (download with resume, or a folder), check their
  * sha256, convert them, and write the model bundle `weights/redwood/` that the scrub CLI and notebooks
- * read (packages/cli/src/bundle.ts): config.json, model.safetensors, tokenizer.json, card.json, card.md,
+ * read (packages/node/src/bundle.ts): config.json, model.safetensors, tokenizer.json, card.json, card.md,
  * eval.u16 + eval.json, induction-candidates.json, plus sources.json (the sha256 record).
  */
 import { ResourceError } from "@isc/core";

@@ -1,10 +1,11 @@
-/** The browser's bundle loader (scrubbing's loadBundleFrom over any BundleSource) assembles what the CLI's loadBundle does. */
+/** The browser's bundle loader (scrubbing's loadBundleFrom over any BundleSource) assembles what @isc/node's loadBundle does. */
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { dirSource, initBackend } from "@isc/core";
 import { loadBundleFrom, MASK_KEYS } from "@isc/scrubbing";
-import { loadBundle, writeTinyBundle } from "../src/index.js";
+import { loadBundle } from "../src/index.js";
+import { writeTinyBundle } from "../src/testing.js";
 
 test("loadBundleFrom(dirSource(dir)) gives the CLI bundle's dataset, roles, token strings and masks", async () => {
   await initBackend({ quiet: true });
