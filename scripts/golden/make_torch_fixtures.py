@@ -49,7 +49,7 @@ import torch
 import torch.nn as nn
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(REPO, "packages", "core", "test", "fixtures", "torch")
+OUT = os.path.join(REPO, "packages", "importer", "test", "fixtures", "torch")
 
 CFG = {
     "n_layers": 2,

@@ -8,8 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initBackend } from "@isc/core";
-import { importRedwood } from "./import/run-import.js";
-import { SOURCES } from "./import/sources.js";
+import { importRedwood, SOURCES } from "@isc/importer";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 

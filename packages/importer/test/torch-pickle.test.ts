@@ -1,5 +1,5 @@
 /**
- * The PyTorch checkpoint reader against files real PyTorch wrote (fixtures/torch, made by
+ * The PyTorch checkpoint reader against files real PyTorch wrote (test/fixtures/torch, made by
  * scripts/golden/make_torch_fixtures.py): exact values, every dtype and layout, the TransformerLens state
  * dict and its logits, and every way a file can be wrong or hostile.
  */
@@ -7,25 +7,20 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
+import { HookedTransformer, initBackend, paramsFromNamed, parseConfig } from "@isc/core";
 import {
-  HookedTransformer,
-  initBackend,
-  paramsFromNamed,
-  parseConfig,
   readTorchFile,
-  readZipEntries,
   readTorchStateDict,
   readTorchTensor,
   TORCH_PICKLE_ALLOWED_GLOBALS,
-  TorchFileError,
   torchStateDictToFloat32,
   torchTensorToFloat32,
   torchTensorToNumbers,
   type TorchTensor,
-} from "../src/index.js";
-import { FIXTURES, maxAbsDiff, readJson } from "./helpers.js";
+} from "../src/torch-pickle.js";
+import { readZipEntries, TorchFileError } from "../src/torch-zip.js";
+import { fixtureJson, maxAbsDiff, TORCH_FIXTURES as DIR } from "./import-helpers.js";
 
-const DIR = path.join(FIXTURES, "torch");
 const file = (name: string) => readFileSync(path.join(DIR, name));
 
 interface Expected {
@@ -37,7 +32,7 @@ interface Expected {
   logit_rows: number;
   logits: number[][];
 }
-const expected = readJson<Expected>("torch", "expected.json");
+const expected = fixtureJson<Expected>("expected.json");
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -50,7 +45,7 @@ function bytesOf(t: TorchTensor): Uint8Array {
 
 test("state dict: TransformerLens keys, order, dtypes and shapes, every byte as PyTorch saved it", async () => {
   const sd = await readTorchStateDict(file("et_model_state_dict.pt"), "et_model_state_dict.pt");
-  const manifest = readJson<Record<string, { dtype: string; shape: number[]; offset: number; bytes: number }>>("torch", "state_dict.json");
+  const manifest = fixtureJson<Record<string, { dtype: string; shape: number[]; offset: number; bytes: number }>>("state_dict.json");
   const raw = file("state_dict.bin");
   assert.deepEqual([...sd.keys()], Object.keys(manifest));
   for (const [name, m] of Object.entries(manifest)) {
@@ -101,7 +96,7 @@ test("newer torch's zip layout (archive/ prefix, byteorder, serialization id) re
 for (const name of ["dtypes.pt", "dtypes_p4.pt"]) {
   test(`${name}: every dtype, strided views, shared storage, 0-d and empty tensors`, async () => {
     const sd = await readTorchStateDict(file(name));
-    const want = readJson<Record<string, { dtype: string; shape: number[]; values: (number | string | boolean)[] }>>("torch", "dtypes.json");
+    const want = fixtureJson<Record<string, { dtype: string; shape: number[]; values: (number | string | boolean)[] }>>("dtypes.json");
     assert.deepEqual([...sd.keys()], Object.keys(want));
     for (const [k, w] of Object.entries(want)) {
       const t = sd.get(k)!;

@@ -4,19 +4,28 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { TORCH_FIXTURES } from "../src/testing.js";
 
-/** Tests run from scripts/dist/test; the fixtures live with core's tests. */
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const TORCH_FIXTURES = path.join(REPO, "packages", "core", "test", "fixtures", "torch");
+export { TORCH_FIXTURES };
 export const ORIGINAL_NAMES = ["et_model_state_dict.pt", "validation_data.pt", "induction_candidates.pt"] as const;
 
 export function fixture(name: string): Buffer {
   return readFileSync(path.join(TORCH_FIXTURES, name));
 }
 
+export function fixtureJson<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(path.join(TORCH_FIXTURES, name), "utf8")) as T;
+}
+
 export function expectedJson<T = Record<string, unknown>>(): T {
-  return JSON.parse(readFileSync(path.join(TORCH_FIXTURES, "expected.json"), "utf8")) as T;
+  return fixtureJson<T>("expected.json");
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
 }
 
 const scratch: string[] = [];

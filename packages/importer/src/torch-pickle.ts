@@ -16,8 +16,7 @@
  * and tensors are recognised by identity (a WeakSet), so a pickle cannot forge or patch one.
  */
 import { Parser } from "pickleparser";
-import { halfToFloat } from "./float16.js";
-import type { TensorToWrite } from "./safetensors.js";
+import { halfToFloat, type TensorToWrite } from "@isc/core";
 import { readZipEntries, TorchFileError } from "./torch-zip.js";
 
 

@@ -4,20 +4,19 @@
  * read (packages/node/src/bundle.ts): config.json, model.safetensors, tokenizer.json, card.json, card.md,
  * eval.u16 + eval.json, induction-candidates.json, plus sources.json (the sha256 record).
  */
-import { ResourceError } from "@isc/core";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   HookedTransformer,
   type ModelConfig,
+  ResourceError,
   paramsToNamed,
   parseConfig,
-  readTorchStateDict,
-  readTorchTensor,
   type TokenizerSpec,
   writeSafetensors,
   writeTokenDataset,
 } from "@isc/core";
+import { readTorchStateDict, readTorchTensor } from "./torch-pickle.js";
 import { buildCard, buildCardMarkdown, type CardSource } from "./card.js";
 import { convertCandidates, convertValidationData } from "./convert-data.js";
 import { convertStateDict } from "./convert-model.js";

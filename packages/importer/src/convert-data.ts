@@ -12,7 +12,7 @@
  * error, unless `prependBegin` names the id to put in front of each row (for a file whose rows lack it).
  */
 import { FormatError } from "@isc/core";
-import { type TorchTensor, torchTensorToNumbers } from "@isc/core";
+import { type TorchTensor, torchTensorToNumbers } from "./torch-pickle.js";
 
 export class DataImportError extends FormatError {
   override name = "DataImportError";

@@ -8,10 +8,10 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { initBackend } from "@isc/core";
-import { ByteProgress } from "../src/import/byte-progress.js";
-import { downloadFile } from "../src/import/download.js";
-import { importRedwood, type ImportOptions } from "../src/import/run-import.js";
-import { checkOrRecord, readSourcesFile, SOURCES } from "../src/import/sources.js";
+import { ByteProgress } from "../src/byte-progress.js";
+import { downloadFile } from "../src/download.js";
+import { importRedwood, type ImportOptions } from "../src/run-import.js";
+import { checkOrRecord, readSourcesFile, SOURCES } from "../src/sources.js";
 import { cleanTempDirs, FileServer, fixture, ORIGINAL_NAMES, tempDir } from "./import-helpers.js";
 
 let server: FileServer;

@@ -1,10 +1,10 @@
 /**
- * `pnpm import-redwood --from DIR`: the tiny fixture files (in exactly the original files' format) become a
- * model bundle whose weights are bit-identical to the state dict, whose logits match PyTorch's, and which
- * the CLI's bundle layout accepts; every wrong input is a clear error.
+ * `importRedwood({ from: DIR })`, what `pnpm import-redwood --from DIR` runs: the tiny fixture files (in
+ * exactly the original files' format) become a model bundle whose weights are bit-identical to the state
+ * dict, whose logits match PyTorch's, and which the CLI's bundle layout accepts; every wrong input is a
+ * clear error.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -18,8 +18,8 @@ import {
   tokenizerFromSpec,
 } from "@isc/core";
 import { parseHeadRoles, REDWOOD_ROLES } from "@isc/scrubbing";
-import { importRedwood, type ImportOptions } from "../src/import/run-import.js";
-import { cleanTempDirs, expectedJson, fixture, REPO, sourceFolder, tempDir, TORCH_FIXTURES } from "./import-helpers.js";
+import { importRedwood, type ImportOptions } from "../src/run-import.js";
+import { cleanTempDirs, expectedJson, fixture, sourceFolder, tempDir, TORCH_FIXTURES } from "./import-helpers.js";
 
 interface Expected {
   config: Record<string, unknown>;
@@ -158,25 +158,6 @@ test("without files: --from names what is missing; no flag and an empty cache sa
   const empty = tempDir("empty");
   await assert.rejects(importRedwood(options({ from: empty })), /missing et_model_state_dict\.pt, validation_data\.pt, induction_candidates\.pt/);
   await assert.rejects(importRedwood(options({})), /Pass --download to fetch them, or --from DIR/);
-});
-
-test("the command: imports with --from, exits 2 on usage errors", () => {
-  const cli = path.join(REPO, "scripts", "dist", "src", "import-redwood.js");
-  const out = path.join(tempDir("cli"), "redwood");
-  const ok = spawnSync(process.execPath, [cli, "--from", TORCH_FIXTURES, "--out", out, "--cache", tempDir("cli-cache")], {
-    encoding: "utf8",
-    env: { ...process.env, SCRUB_QUIET: "1" },
-  });
-  assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /imported into .*: 12 rows × 21 tokens, \[BEGIN\] = 257, 60 candidates/);
-  for (const args of [["--bogus"], ["--from", "x", "--download"], ["--width", "abc"], ["--base-url", "ftp://x"]]) {
-    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
-    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, /^import-redwood: /);
-  }
-  const bad = spawnSync(process.execPath, [cli, "--from", tempDir("cli-empty"), "--out", out], { encoding: "utf8", env: { ...process.env, SCRUB_QUIET: "1" } });
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /^import-redwood: --from .*: missing et_model_state_dict\.pt/);
 });
 
 const FULL = process.env.ISC_REDWOOD_FULL_SIZE_DIR;

@@ -4,7 +4,7 @@
  * deliberately leaves CRC checking to its caller; without it a flipped byte inside a weight would load as
  * a silently wrong number, so it is done here.
  */
-import { FormatError } from "./errors.js";
+import { FormatError } from "@isc/core";
 import { crc32 } from "node:zlib";
 import yauzl, { type ZipFile } from "yauzl";
 

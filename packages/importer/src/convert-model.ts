@@ -7,17 +7,8 @@
  * and the all-zero biases are dropped; a non-zero bias, a missing tensor or a wrong shape is an error
  * (`paramsFromNamed`), because this model has no biases and a dropped non-zero one would change it.
  */
-import { FormatError } from "@isc/core";
-import {
-  type ModelConfig,
-  paramsFromNamed,
-  type Params,
-  parseConfig,
-  REDWOOD_ATTN_2L,
-  type TorchTensor,
-  torchStateDictToFloat32,
-  torchTensorToFloat32,
-} from "@isc/core";
+import { FormatError, type ModelConfig, paramsFromNamed, type Params, parseConfig, REDWOOD_ATTN_2L } from "@isc/core";
+import { type TorchTensor, torchStateDictToFloat32, torchTensorToFloat32 } from "./torch-pickle.js";
 
 export class ModelImportError extends FormatError {
   override name = "ModelImportError";
