@@ -14,10 +14,7 @@ import path from "node:path";
 import { DEFAULT_ATTN_2L, HookedTransformer, initBackend, initParams, REDWOOD_ATTN_2L, Rng, tf, type ModelConfig } from "@isc/core";
 import { experimentCatalogue, REDWOOD_ROLES, runScrub, TokenDataset } from "@isc/scrubbing";
 import { defaultModelDir, loadBundle, parseFlags, usage, UsageError } from "@isc/node";
-import { Adam, ADAM_DEFAULTS } from "./train/adam.js";
-import { clipByGlobalNorm } from "./train/clip.js";
-import { installFastMaxGrad } from "./train/fast-max-grad.js";
-import { lossAndGrads } from "./train/loss-grads.js";
+import { Adam, ADAM_DEFAULTS, clipByGlobalNorm, installFastMaxGrad, lossAndGrads } from "@isc/train";
 
 const flags = {
   runs: { type: "int" as const, min: 1, help: "timed runs per measurement (default 3)" },

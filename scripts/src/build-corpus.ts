@@ -16,10 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gpt2Truncated, Rng, writeTokenDataset, type TokenizerSpec } from "@isc/core";
-import { fetchPinned, type FetchedPackage } from "./corpus/pinned-fetch.js";
-import { makeRows, type RowSet } from "./corpus/rows.js";
-import { SOURCES, type CorpusSource } from "./corpus/sources.js";
-import { splitDocuments } from "./corpus/split.js";
+import { type CorpusSource, type FetchedPackage, fetchPinned, makeRows, type RowSet, SOURCES, splitDocuments } from "@isc/corpus";
 
 const TEXT_LENGTH = 300;
 const WIDTH = TEXT_LENGTH + 1;

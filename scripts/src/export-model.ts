@@ -33,10 +33,7 @@ import {
   rowSourceNames,
   saveModel,
 } from "@isc/core";
-import type { HyperParams } from "./train/checkpoint.js";
-import { describeSpans, type RepeatSpans } from "./train/repeat-spans.js";
-import { describeWeights } from "./train/source-weights.js";
-import { iclBreakdown, iclTable } from "./icl-groups.js";
+import { describeSpans, describeWeights, type HyperParams, iclBreakdown, iclTable, type RepeatSpans } from "@isc/train";
 import { chain, Correspondence, experimentCatalogue, getExperiment, type HeadRoles, InterpNode, runScrub, type Slot, TokenDataset } from "@isc/scrubbing";
 
 /** How the card describes each kind of repeated span (train/repeat-spans.ts). */

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { HookedTransformer, inContextLearningScore, initBackend, loadModel, parseConfig, readTokenDataset, rowSourceNames } from "@isc/core";
-import { iclBreakdown, iclTable } from "./icl-groups.js";
+import { iclBreakdown, iclTable } from "@isc/train";
 
 const USAGE = "usage: pnpm icl-by-source [--model DIR | --ckpt DIR [--raw]] [--eval PATH] [--rows N] [--json OUT]";
 const fail = (msg: string): never => {

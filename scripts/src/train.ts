@@ -2,11 +2,10 @@
  * Trains the attention-only transformer through @isc/core's forward pass (wasm backend here).
  * Resumable: run the same command again and it continues from `<out>/ckpt/`.
  *   node scripts/dist/src/train.js --config default --out runs/default --steps 15000
- * See `--help` and scripts/src/train/ for the pieces.
+ * See `--help` and packages/train/src/ for the pieces.
  */
 import { initBackend } from "@isc/core";
-import { parseArgs, USAGE, UsageError } from "./train/args.js";
-import { train } from "./train/run.js";
+import { parseArgs, train, USAGE, UsageError } from "@isc/train";
 
 async function main(): Promise<number> {
   let flags;

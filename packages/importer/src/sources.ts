@@ -132,7 +132,7 @@ export function checkOrRecord(
     const msg = `${context.filePath}: sha256 ${sha256} is not that of the original ${s.file} (${s.sha256})`;
     if (strict && context.url === s.url) {
       throw new SourceHashError(
-        `${msg}. The download is corrupt or not the original file; delete it and retry. If the upstream file really changed, update SOURCES in scripts/src/import/sources.ts`,
+        `${msg}. The download is corrupt or not the original file; delete it and retry. If the upstream file really changed, update SOURCES in packages/importer/src/sources.ts`,
       );
     }
     warnings.push(`${msg}; importing it as given`);

@@ -128,7 +128,7 @@ export function fetchDeb(pin: DebPin, cacheDir: string, allowDrift = false): Fet
       const fix =
         candidate !== null && debVersionLess(candidate, pin.version)
           ? `apt's package lists look older than the pin: run \`apt-get update\` (as root) and try again.`
-          : `Update the pin in scripts/src/corpus/sources.ts, or pass --allow-drift to use the served version.`;
+          : `Update the pin in packages/corpus/src/sources.ts, or pass --allow-drift to use the served version.`;
       const msg = `deb ${pin.name}: pinned version ${pin.version} is not what apt serves (candidate: ${candidate ?? "none; run apt-get update?"}). ${fix}`;
       if (!allowDrift || candidate === null) throw new PinMismatchError(msg);
       console.warn(`WARNING: ${msg} Using ${candidate}.`);

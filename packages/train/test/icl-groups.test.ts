@@ -1,7 +1,7 @@
 /** The ICL breakdown by row source: group means, standard errors, registers, and the table. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { iclBreakdown, iclTable } from "./icl-groups.js";
+import { iclBreakdown, iclTable } from "../src/icl-groups.js";
 
 const perRow = { early: Float64Array.from([4, 5, 3, 3]), late: Float64Array.from([3.5, 4.3, 3.2, 3.0]) };
 const names = ["prose", "prose", "dict", "dict"];

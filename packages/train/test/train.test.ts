@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { initBackend, initParams, readSafetensors, Rng, sinusoidalPositions, tf, TINY_ATTN_2L, writeTokenDataset } from "@isc/core";
-import { Adam } from "./adam.js";
-import { parseArgs } from "./args.js";
-import { clipByGlobalNorm } from "./clip.js";
-import { DataCursor } from "./data-cursor.js";
-import { installFastMaxGrad, restoreMaxGrad } from "./fast-max-grad.js";
-import { applyRepeatSpans, describeSpans, repeatSpans } from "./repeat-spans.js";
-import { train } from "./run.js";
-import { lrAt } from "./schedule.js";
+import { Adam } from "../src/adam.js";
+import { parseArgs } from "../src/args.js";
+import { clipByGlobalNorm } from "../src/clip.js";
+import { DataCursor } from "../src/data-cursor.js";
+import { installFastMaxGrad, restoreMaxGrad } from "../src/fast-max-grad.js";
+import { applyRepeatSpans, describeSpans, repeatSpans } from "../src/repeat-spans.js";
+import { train } from "../src/run.js";
+import { lrAt } from "../src/schedule.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "isc-train-"));
 const W = 21; // TINY_ATTN_2L: n_ctx 20

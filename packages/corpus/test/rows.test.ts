@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { makeRows } from "./rows.js";
+import { makeRows } from "../src/rows.js";
 
 const B = 99;
 const SEP = [7, 7];

@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { detokenize } from "./brown.js";
-import { cleanEntry } from "./gcide.js";
-import { commentBody, fileComments } from "./linux-comments.js";
-import { podToParagraphs, stripPodCodes } from "./pod.js";
-import { rstToParagraphs, stripInlineRst } from "./rst.js";
-import { htmlToParagraphs } from "./html.js";
-import { osisToText } from "./web-bible.js";
-import { isProse, normalizeWhitespace, reflow } from "./text.js";
+import { detokenize } from "../src/brown.js";
+import { cleanEntry } from "../src/gcide.js";
+import { commentBody, fileComments } from "../src/linux-comments.js";
+import { podToParagraphs, stripPodCodes } from "../src/pod.js";
+import { rstToParagraphs, stripInlineRst } from "../src/rst.js";
+import { htmlToParagraphs } from "../src/html.js";
+import { osisToText } from "../src/web-bible.js";
+import { isProse, normalizeWhitespace, reflow } from "../src/text.js";
 
 test("whitespace normalisation and reflow", () => {
   assert.equal(normalizeWhitespace("a\r\nb\u00a0c\t\n\n\n\nd  \n"), "a\nb c\n\nd");

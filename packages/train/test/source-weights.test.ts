@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { initBackend, Rng, writeTokenDataset, type TokenDatasetMeta } from "@isc/core";
-import { parseArgs } from "./args.js";
-import { DataCursor } from "./data-cursor.js";
-import { train } from "./run.js";
-import { parseSourceWeights, rowWeights } from "./source-weights.js";
+import { parseArgs } from "../src/args.js";
+import { DataCursor } from "../src/data-cursor.js";
+import { train } from "../src/run.js";
+import { parseSourceWeights, rowWeights } from "../src/source-weights.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "isc-weights-"));
 const W = 21; // TINY_ATTN_2L: n_ctx 20

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitDocuments, type SplitDoc } from "./split.js";
+import { splitDocuments, type SplitDoc } from "../src/split.js";
 
 const docs: SplitDoc[] = [
   ...Array.from({ length: 400 }, () => ({ source: "novel", natural: true, tokens: 1000 })),
