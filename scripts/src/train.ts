@@ -5,34 +5,13 @@
  * See `--help` and packages/train/src/ for the pieces.
  */
 import { initBackend } from "@isc/core";
-import { parseArgs, train, USAGE, UsageError } from "@isc/train";
+import { parseOrHelp, runMain } from "@isc/node";
+import { train, TRAIN_COMMAND, trainFlags } from "@isc/train";
 
-async function main(): Promise<number> {
-  let flags;
-  try {
-    flags = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (flags.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+runMain("train", async () => {
+  const args = parseOrHelp(process.argv.slice(2), TRAIN_COMMAND);
+  if (!args) return;
+  const flags = trainFlags(args.flags);
   await initBackend();
-  try {
-    await train(flags);
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-}
-
-process.exitCode = await main();
+  await train(flags);
+});

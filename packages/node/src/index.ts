@@ -4,3 +4,4 @@ export * from "./run-experiment.js";
 export * from "./progress.js";
 export * from "./resources.js";
 export * from "./args.js";
+export * from "./main.js";

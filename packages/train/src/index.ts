@@ -3,7 +3,7 @@
  * checkpoints, and the pieces a benchmark of one training step needs.
  */
 export { train, type RunResult } from "./run.js";
-export { parseArgs, USAGE, UsageError, type TrainFlags } from "./args.js";
+export { parseArgs, TRAIN_COMMAND, trainFlags, type TrainFlags } from "./args.js";
 export { CONFIGS } from "./options.js";
 export { type Checkpoint, type HyperParams, loadCheckpoint, type TrainState } from "./checkpoint.js";
 export { describeSpans, type RepeatKind, type RepeatSpans } from "./repeat-spans.js";
