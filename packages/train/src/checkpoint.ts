@@ -8,7 +8,17 @@ import type { RepeatSpans } from "./repeat-spans.js";
 import type { SourceWeights } from "./source-weights.js";
 import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { paramsFromNamed, paramsToNamed, readSafetensors, writeSafetensors, type ModelConfig, type Params } from "@isc/core";
+import {
+  HookedTransformer,
+  type ModelConfig,
+  type Params,
+  paramsFromNamed,
+  paramsToNamed,
+  parseConfig,
+  readSafetensors,
+  ResourceError,
+  writeSafetensors,
+} from "@isc/core";
 import type { AdamConfig } from "./adam.js";
 import type { CursorState } from "./data-cursor.js";
 import type { EmaSpec } from "./ema.js";
@@ -120,4 +130,28 @@ export function loadCheckpoint(dir: string): Checkpoint {
     ck.ema = load(FILES.ema);
   }
   return ck;
+}
+
+/** A checkpoint's weights as a model, and which file they came from. */
+export interface CheckpointModel {
+  model: HookedTransformer;
+  state: TrainState;
+  file: string;
+  /** Whether they are the run's moving average of its weights. */
+  average: boolean;
+}
+
+/**
+ * The weights a checkpoint ships: the moving average when the run keeps one (train --ema), else, or
+ * with `raw`, the last step's weights.
+ */
+export function loadCheckpointModel(dir: string, options: { raw?: boolean } = {}): CheckpointModel {
+  const statePath = path.join(dir, FILES.state);
+  if (!existsSync(statePath)) throw new ResourceError(`no checkpoint in ${dir} (expected state.json and params.safetensors)`);
+  const state = JSON.parse(readFileSync(statePath, "utf8")) as TrainState;
+  const average = Boolean(state.hyper?.ema) && !options.raw;
+  const file = path.join(dir, average ? FILES.ema : FILES.params);
+  if (!existsSync(file)) throw new ResourceError(`no ${file}${average ? " (the run keeps a moving average of its weights; --raw takes params.safetensors instead)" : ""}`);
+  const model = HookedTransformer.fromSafetensors(parseConfig(state.config), readFileSync(file), file);
+  return { model, state, file, average };
 }

@@ -4,7 +4,7 @@
  * from earlier tokens, packed dictionary entries do not), so the breakdown is what says why a model's
  * score is what it is.
  */
-import type { IclResult } from "@isc/core";
+import { FormatError, type HookedTransformer, inContextLearningScore, type IclResult, rowSourceNames, type TokenDatasetFile } from "@isc/core";
 
 export interface IclGroup {
   name: string;
@@ -68,4 +68,12 @@ export function iclTable(b: IclBreakdown): string {
     ...b.registers.map((g) => line(g, true)),
     line(b.all, true),
   ].join("\n");
+}
+
+/** The ICL score of a model on the first `rows` rows of an evaluation file, and its breakdown by the rows' sources. */
+export async function iclBySource(model: HookedTransformer, ds: TokenDatasetFile, rows: number, where: string): Promise<{ icl: IclResult; breakdown: IclBreakdown }> {
+  const sources = rowSourceNames(ds.meta, rows);
+  if (!sources) throw new FormatError(`${where}: its .json names no row sources (row_source); rebuild it with \`pnpm build-corpus\``);
+  const icl = await inContextLearningScore(model, { data: ds.tokens.subarray(0, rows * ds.width), batch: rows, width: ds.width });
+  return { icl, breakdown: iclBreakdown(icl.perRow, sources.names, sources.register) };
 }
