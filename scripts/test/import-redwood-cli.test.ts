@@ -18,7 +18,7 @@ after(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-test("the command: imports with --from, exits 2 on usage errors", () => {
+test("the command: imports with --from; usage and import errors are one line with exit 2", () => {
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/import-redwood.js");
   const out = path.join(tempDir("cli"), "redwood");
   const ok = spawnSync(process.execPath, [cli, "--from", TORCH_FIXTURES, "--out", out, "--cache", tempDir("cli-cache")], {
@@ -33,6 +33,6 @@ test("the command: imports with --from, exits 2 on usage errors", () => {
     assert.match(r.stderr, /^import-redwood: /);
   }
   const bad = spawnSync(process.execPath, [cli, "--from", tempDir("cli-empty"), "--out", out], { encoding: "utf8", env: { ...process.env, SCRUB_QUIET: "1" } });
-  assert.equal(bad.status, 1);
+  assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^import-redwood: --from .*: missing et_model_state_dict\.pt/);
 });

@@ -7,3 +7,4 @@ export { fetchPinned, type FetchedPackage, type Pin, PinMismatchError } from "./
 export { makeRows, type RowOptions, type RowSet } from "./rows.js";
 export { splitDocuments, type SplitDoc, type SplitOptions } from "./split.js";
 export type { Doc } from "./text.js";
+export { CANDIDATE_PROCEDURE, type CandidateOptions, type Candidates, candidatesFile, inductionCandidates } from "./induction-candidates.js";
