@@ -8,3 +8,4 @@ export { makeRows, type RowOptions, type RowSet } from "./rows.js";
 export { splitDocuments, type SplitDoc, type SplitOptions } from "./split.js";
 export type { Doc } from "./text.js";
 export { CANDIDATE_PROCEDURE, type CandidateOptions, type Candidates, candidatesFile, inductionCandidates } from "./induction-candidates.js";
+export { buildCorpus, type BuildOptions, TEXT_LENGTH } from "./build.js";
