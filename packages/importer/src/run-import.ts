@@ -18,8 +18,8 @@ import {
 } from "@isc/core";
 import { readTorchStateDict, readTorchTensor } from "./torch-pickle.js";
 import { buildCard, buildCardMarkdown, type CardSource } from "./card.js";
-import { convertCandidates, convertValidationData } from "./convert-data.js";
-import { convertStateDict } from "./convert-model.js";
+import { type ConvertedData, convertCandidates, convertValidationData } from "./convert-data.js";
+import { type ConvertedModel, convertStateDict } from "./convert-model.js";
 import { downloadFile } from "./download.js";
 import {
   checkOrRecord,
@@ -29,6 +29,7 @@ import {
   SOURCES,
   type SourceFile,
   type SourceKey,
+  type SourcesFile,
   sourcePath,
   sourceUrl,
   writeSourcesFile,
@@ -119,12 +120,41 @@ function meanOf(xs: Float32Array): number {
   return s / xs.length;
 }
 
+type Log = (msg: string) => void;
+type Files = Map<SourceKey, { path: string; resumedAt: number[] }>;
+
+/** The sha256 check of each file, for the report and the card; `record` is sources.json as it will be written. */
+interface Provenance {
+  sourcesPath: string;
+  record: SourcesFile;
+  files: ImportReport["files"];
+  cardSources: CardSource[];
+}
+
 export async function importRedwood(o: ImportOptions): Promise<ImportReport> {
   const log = o.log ?? ((m: string) => (o.quiet ? undefined : process.stderr.write(`${m}\n`)));
   const files = await obtainFiles(o, log);
-
-  // sha256: pinned in code, or recorded on first use in sources.json.
   mkdirSync(o.out, { recursive: true });
+  const prov = await checkHashes(o, files, log);
+  const conv = await readModel(o, files.get("model")!.path, log);
+  const model = new HookedTransformer(conv.cfg, conv.params);
+  try {
+    const { data, candidates } = await readRows(o, files, conv.cfg, log);
+    // A quick look at the loss, so a wrong [BEGIN] or a misread file shows up now rather than in a table.
+    const checkRows = Math.min(o.checkRows ?? 8, data.rows);
+    const nll = await model.lossPerToken({ data: data.tokens.subarray(0, checkRows * data.width), batch: checkRows, width: data.width });
+    const meanNll = meanOf(nll);
+    log(`import check: mean per-token loss on the first ${checkRows} rows = ${meanNll.toFixed(3)}`);
+    await writeBundle(o, prov, conv, data, candidates, { rows: checkRows, mean_nll: Number(meanNll.toFixed(4)) });
+    log(`wrote ${o.out}: ${data.rows} rows × ${data.width}, [BEGIN] = ${data.beginId}, ${candidates.length} candidates`);
+    return { out: o.out, cfg: conv.cfg, beginId: data.beginId, rows: data.rows, width: data.width, candidates: candidates.length, meanNll, files: prov.files };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** sha256: pinned in code, or recorded on first use in sources.json. */
+async function checkHashes(o: ImportOptions, files: Files, log: Log): Promise<Provenance> {
   const sourcesPath = path.join(o.out, "sources.json");
   const record = readSourcesFile(sourcesPath);
   const report: Partial<ImportReport["files"]> = {};
@@ -141,83 +171,69 @@ export async function importRedwood(o: ImportOptions): Promise<ImportReport> {
     report[key] = { path: f.path, sha256: sha, hashCheck: check.status, original: check.original, resumedAt: f.resumedAt };
     cardSources.push({ file: s.file, url, sha256: sha, bytes, original: check.original });
   }
+  return { sourcesPath, record, files: report as ImportReport["files"], cardSources };
+}
 
-  // The model.
-  const modelPath = files.get("model")!.path;
+async function readModel(o: ImportOptions, modelPath: string, log: Log): Promise<ConvertedModel> {
   log(`reading ${modelPath}`);
   const sd = await readTorchStateDict(readFileSync(modelPath), modelPath);
   const cfgOverride = o.configPath ? parseConfig(JSON.parse(readFileSync(o.configPath, "utf8"))) : undefined;
   const conv = convertStateDict(sd, modelPath, cfgOverride);
   if (!conv.isRedwoodShape) log(`note: the model's shape is not redwood_attn_2l's: ${JSON.stringify(conv.cfg)}`);
-  const model = new HookedTransformer(conv.cfg, conv.params);
-  try {
-    // The data and the candidates.
-    const dataPath = files.get("data")!.path;
-    log(`reading ${dataPath}`);
-    const data = convertValidationData(await readTorchTensor(readFileSync(dataPath), dataPath), dataPath, {
-      vocab: conv.cfg.d_vocab,
-      nCtx: conv.cfg.n_ctx,
-      width: o.width,
-      rows: o.rows,
-      prependBegin: o.prependBegin,
-    });
-    for (const n of data.notes) log(`${path.basename(dataPath)}: ${n}`);
-    const candPath = files.get("candidates")!.path;
-    const candidates = convertCandidates(await readTorchTensor(readFileSync(candPath), candPath), candPath, conv.cfg.d_vocab);
-    if (candidates.includes(data.beginId)) log(`note: [BEGIN] ${data.beginId} is marked as a good induction candidate`);
+  return conv;
+}
 
-    // A quick look at the loss, so a wrong [BEGIN] or a misread file shows up now rather than in a table.
-    const checkRows = Math.min(o.checkRows ?? 8, data.rows);
-    const nll = await model.lossPerToken({ data: data.tokens.subarray(0, checkRows * data.width), batch: checkRows, width: data.width });
-    const meanNll = meanOf(nll);
-    log(`import check: mean per-token loss on the first ${checkRows} rows = ${meanNll.toFixed(3)}`);
+/** The evaluation rows and the candidate ids. */
+async function readRows(o: ImportOptions, files: Files, cfg: ModelConfig, log: Log): Promise<{ data: ConvertedData; candidates: number[] }> {
+  const dataPath = files.get("data")!.path;
+  log(`reading ${dataPath}`);
+  const data = convertValidationData(await readTorchTensor(readFileSync(dataPath), dataPath), dataPath, {
+    vocab: cfg.d_vocab,
+    nCtx: cfg.n_ctx,
+    width: o.width,
+    rows: o.rows,
+    prependBegin: o.prependBegin,
+  });
+  for (const n of data.notes) log(`${path.basename(dataPath)}: ${n}`);
+  const candPath = files.get("candidates")!.path;
+  const candidates = convertCandidates(await readTorchTensor(readFileSync(candPath), candPath), candPath, cfg.d_vocab);
+  if (candidates.includes(data.beginId)) log(`note: [BEGIN] ${data.beginId} is marked as a good induction candidate`);
+  return { data, candidates };
+}
 
-    // The bundle.
-    const sha = (k: SourceKey) => report[k]!.sha256;
-    writeFileSync(path.join(o.out, "config.json"), JSON.stringify({ ...conv.cfg, attn_only: true, model_name: "redwood_attn_2l" }, null, 2) + "\n");
-    const named = await paramsToNamed(conv.params);
-    writeFileSync(
-      path.join(o.out, "model.safetensors"),
-      writeSafetensors(named, { metadata: { source: SOURCES[0].file, source_sha256: sha("model"), format: "pt" } }),
-    );
-    writeFileSync(path.join(o.out, "tokenizer.json"), JSON.stringify(tokenizerSpec(conv.cfg, data.beginId), null, 2) + "\n");
-    writeTokenDataset(path.join(o.out, "eval.u16"), data.tokens, {
-      width: data.width,
-      vocab: conv.cfg.d_vocab,
-      begin_id: data.beginId,
-      source: `validation_data.pt (HF ArthurConmy/redwood_attn_2l): OpenWebText validation rows; ${data.notes.join("; ")}`,
-      source_sha256: sha("data"),
-    });
-    writeFileSync(
-      path.join(o.out, "induction-candidates.json"),
-      JSON.stringify({ source: SOURCES[2].url, source_sha256: sha("candidates"), count: candidates.length, ids: candidates }) + "\n",
-    );
-    const cardIn = {
-      cfg: conv.cfg,
-      isRedwoodShape: conv.isRedwoodShape,
-      beginId: data.beginId,
-      sources: cardSources,
-      data,
-      candidates: candidates.length,
-      dropped: conv.dropped,
-      check: { rows: checkRows, mean_nll: Number(meanNll.toFixed(4)) },
-    };
-    const card = buildCard(cardIn);
-    writeFileSync(path.join(o.out, "card.json"), JSON.stringify(card, null, 2) + "\n");
-    writeFileSync(path.join(o.out, "card.md"), buildCardMarkdown(card, cardIn));
-    writeSourcesFile(sourcesPath, record);
-    log(`wrote ${o.out}: ${data.rows} rows × ${data.width}, [BEGIN] = ${data.beginId}, ${candidates.length} candidates`);
-    return {
-      out: o.out,
-      cfg: conv.cfg,
-      beginId: data.beginId,
-      rows: data.rows,
-      width: data.width,
-      candidates: candidates.length,
-      meanNll,
-      files: report as ImportReport["files"],
-    };
-  } finally {
-    model.dispose();
-  }
+/** config.json, model.safetensors, tokenizer.json, eval.u16 + eval.json, induction-candidates.json, card.json, card.md, sources.json. */
+async function writeBundle(o: ImportOptions, prov: Provenance, conv: ConvertedModel, data: ConvertedData, candidates: number[], check: { rows: number; mean_nll: number }): Promise<void> {
+  const sha = (k: SourceKey) => prov.files[k].sha256;
+  writeFileSync(path.join(o.out, "config.json"), JSON.stringify({ ...conv.cfg, attn_only: true, model_name: "redwood_attn_2l" }, null, 2) + "\n");
+  const named = await paramsToNamed(conv.params);
+  writeFileSync(
+    path.join(o.out, "model.safetensors"),
+    writeSafetensors(named, { metadata: { source: SOURCES[0].file, source_sha256: sha("model"), format: "pt" } }),
+  );
+  writeFileSync(path.join(o.out, "tokenizer.json"), JSON.stringify(tokenizerSpec(conv.cfg, data.beginId), null, 2) + "\n");
+  writeTokenDataset(path.join(o.out, "eval.u16"), data.tokens, {
+    width: data.width,
+    vocab: conv.cfg.d_vocab,
+    begin_id: data.beginId,
+    source: `validation_data.pt (HF ArthurConmy/redwood_attn_2l): OpenWebText validation rows; ${data.notes.join("; ")}`,
+    source_sha256: sha("data"),
+  });
+  writeFileSync(
+    path.join(o.out, "induction-candidates.json"),
+    JSON.stringify({ source: SOURCES[2].url, source_sha256: sha("candidates"), count: candidates.length, ids: candidates }) + "\n",
+  );
+  const cardIn = {
+    cfg: conv.cfg,
+    isRedwoodShape: conv.isRedwoodShape,
+    beginId: data.beginId,
+    sources: prov.cardSources,
+    data,
+    candidates: candidates.length,
+    dropped: conv.dropped,
+    check,
+  };
+  const card = buildCard(cardIn);
+  writeFileSync(path.join(o.out, "card.json"), JSON.stringify(card, null, 2) + "\n");
+  writeFileSync(path.join(o.out, "card.md"), buildCardMarkdown(card, cardIn));
+  writeSourcesFile(prov.sourcesPath, prov.record);
 }
