@@ -3,7 +3,7 @@
  * Thin over `runExperiment` (the CLI's), so a notebook and `pnpm scrub` give the same numbers for
  * the same experiment, samples and seed.
  */
-import { type ExperimentRun, runExperiment } from "@isc/cli";
+import { type ExperimentRun, runExperiment } from "@isc/node";
 import { lossRecovered, TABLE_CATEGORIES } from "@isc/scrubbing";
 import { type ExperimentTable, lossTableHtml, recoveredTableHtml, sideBySide } from "@isc/viz";
 import type { OpenedModel } from "./model.js";

@@ -2,7 +2,7 @@
  * Computations behind the key figures, shared by the notebooks and `pnpm figures` so the PNGs in
  * docs/figures are exactly what the notebooks draw. Each returns plain arrays or a plotly spec.
  */
-import type { ExperimentRun } from "@isc/cli";
+import type { ExperimentRun } from "@isc/node";
 import { type HookedTransformer, ICL_EARLY, ICL_LATE, inContextLearningScore, inductionScores, previousTokenScores, Rng, rowSourceNames, tf } from "@isc/core";
 import { type AttentionFacet, attentionHeatmap, barChart, colouredTextHtml, lineChart, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
 import { saaDiff } from "@isc/scrubbing";

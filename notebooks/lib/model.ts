@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Bundle, loadBundle } from "@isc/cli";
+import { type Bundle, loadBundle } from "@isc/node";
 import { initBackend } from "@isc/core";
 import { escapeHtml, fmtFixed, inlineToken } from "@isc/viz";
 import { repoRoot } from "./paths.js";

@@ -4,6 +4,7 @@
  * plotly.js comes from the installed package, inlined into a blank page; nothing is fetched.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { ResourceError } from "@isc/core";
 import { type Browser, chromium } from "playwright-core";
 import type { PlotlyFigure } from "@isc/viz";
 import { plotlySource } from "./plotly-source.js";
@@ -27,7 +28,7 @@ export class PngRenderer {
 
   static async launch(): Promise<PngRenderer> {
     const executablePath = chromiumPath();
-    if (!executablePath) throw new Error("no Chromium found: `apt-get install -y chromium` (Debian), or set CHROMIUM_PATH");
+    if (!executablePath) throw new ResourceError("no Chromium found: `apt-get install -y chromium` (Debian), or set CHROMIUM_PATH");
     const browser = await chromium.launch({
       executablePath,
       headless: true,

@@ -5,6 +5,7 @@
  * sometimes dies on ("Unexpected pending rebuildTimer").
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseOrHelp, runMain } from "@isc/node";
 import { PngRenderer } from "../lib/render-png.js";
 
 const PLACEHOLDER = /<div style="color:#888;font:12px sans-serif">\[plotly figure: run the notebook \(trusted\) to draw it\]<\/div>/;
@@ -33,11 +34,19 @@ export async function addPngFallbacks(file: string, renderer: PngRenderer): Prom
 }
 
 if (process.argv[1] && process.argv[1].endsWith("add-png.js")) {
-  const files = process.argv.slice(2);
-  const r = await PngRenderer.launch();
-  try {
-    for (const f of files) process.stdout.write(`${f}: ${await addPngFallbacks(f, r)} figures\n`);
-  } finally {
-    await r.close();
-  }
+  runMain("add-png", async () => {
+    const args = parseOrHelp(process.argv.slice(2), {
+      name: "add-png",
+      summary: "Adds a static PNG inside every plotly output of the notebooks that lacks one.",
+      flags: {},
+      positionals: { name: "NOTEBOOK.ipynb ...", min: 1 },
+    });
+    if (!args) return;
+    const r = await PngRenderer.launch();
+    try {
+      for (const f of args.positionals) process.stdout.write(`${f}: ${await addPngFallbacks(f, r)} figures\n`);
+    } finally {
+      await r.close();
+    }
+  });
 }

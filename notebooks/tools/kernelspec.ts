@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { parseOrHelp, runMain } from "@isc/node";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const notebooks = path.resolve(here, "../..");
@@ -23,6 +24,9 @@ export function writeKernelspec(): string {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
-  const dir = writeKernelspec();
-  process.stdout.write(`wrote ${path.relative(process.cwd(), dir)}/kernel.json\nthen: JUPYTER_PATH=${path.join(root, ".jupyter-data")} jupyter lab notebooks/\n`);
+  runMain("kernelspec", () => {
+    if (!parseOrHelp(process.argv.slice(2), { name: "kernelspec", summary: "Writes the project-local tslab kernelspec, .jupyter-data/kernels/tslab/kernel.json.", flags: {} })) return;
+    const dir = writeKernelspec();
+    process.stdout.write(`wrote ${path.relative(process.cwd(), dir)}/kernel.json\nthen: JUPYTER_PATH=${path.join(root, ".jupyter-data")} jupyter lab notebooks/\n`);
+  });
 }

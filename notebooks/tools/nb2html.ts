@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseOrHelp, runMain } from "@isc/node";
 import { escapeHtml } from "@isc/viz";
 
 type Src = string | string[];
@@ -61,10 +62,15 @@ pre{background:#f7f7f7;padding:6px;overflow-x:auto;font-size:12px} pre.stderr{ba
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
-  const [src, dst] = process.argv.slice(2);
-  if (!src || !dst) {
-    process.stderr.write("usage: nb2html NOTEBOOK.ipynb OUT.html\n");
-    process.exit(2);
-  }
-  writeFileSync(dst, notebookToHtml(JSON.parse(readFileSync(src, "utf8")), path.basename(src)));
+  runMain("nb2html", () => {
+    const args = parseOrHelp(process.argv.slice(2), {
+      name: "nb2html",
+      summary: "A notebook with its outputs → one standalone HTML page.",
+      flags: {},
+      positionals: { name: "NOTEBOOK.ipynb OUT.html", min: 2, max: 2 },
+    });
+    if (!args) return;
+    const [src, dst] = args.positionals as [string, string];
+    writeFileSync(dst, notebookToHtml(JSON.parse(readFileSync(src, "utf8")), path.basename(src)));
+  });
 }

@@ -10,7 +10,8 @@
  * it, so CI runs them small. --png then embeds a static PNG (Debian Chromium) in every plotly output,
  * for viewers that do not run scripts. With no notebook named, runs notebooks/[0-9]*.ipynb in order.
  */
-import { IscError } from "@isc/core";
+import { IscError, UsageError } from "@isc/core";
+import { type Command, parseOrHelp, runMain } from "@isc/node";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -181,32 +182,29 @@ export function allNotebooks(dir = NOTEBOOKS_DIR): string[] {
 
 export const MAX_NOTEBOOK_BYTES = 5 * 1024 * 1024;
 
+const COMMAND = {
+  name: "nbrun",
+  summary: "Runs notebooks top to bottom in fresh tslab kernels, writing their outputs back (or into --out); stops at the first failing cell.",
+  flags: {
+    out: { type: "string", arg: "DIR", help: "write the run notebooks here instead of over the originals" },
+    samples: { type: "int", min: 1, help: "SCRUB_SAMPLES for the kernels: every notebook's sample counts" },
+    timeout: { type: "float", min: 0, arg: "S", help: "seconds a cell may run (default 600)" },
+    png: { type: "boolean", help: "embed a static PNG in every plotly output (Debian Chromium)" },
+  },
+  positionals: { name: "NOTEBOOK.ipynb ...", help: "the notebooks (default notebooks/[0-9]*.ipynb, in order)" },
+} as const satisfies Command;
+
 async function main(argv: string[]): Promise<number> {
-  const files: string[] = [];
-  const env: NodeJS.ProcessEnv = {};
-  let out: string | undefined;
-  let timeout = 600;
-  let png = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--out") out = path.resolve(val());
-    else if (a === "--samples") {
-      const n = Number(val());
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--samples must be a positive integer`);
-      env.SCRUB_SAMPLES = String(n);
-    } else if (a === "--timeout") timeout = Number(val());
-    else if (a === "--png") png = true;
-    else if (a === "--") continue;
-    else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
-    else files.push(path.resolve(a));
-  }
+  const args = parseOrHelp(argv, COMMAND);
+  if (!args) return 0;
+  const { flags } = args;
+  const files = args.positionals.map((a) => path.resolve(a));
+  const env: NodeJS.ProcessEnv = flags.samples === undefined ? {} : { SCRUB_SAMPLES: String(flags.samples) };
+  const out = flags.out === undefined ? undefined : path.resolve(flags.out);
+  const timeout = flags.timeout ?? 600;
+  const png = flags.png ?? false;
   const list = files.length ? files : allNotebooks();
-  for (const f of list) if (!existsSync(f) || !statSync(f).isFile()) throw new Error(`no notebook ${f}`);
+  for (const f of list) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`no notebook ${f}`);
   const reports: RunReport[] = [];
   for (const f of list) {
     process.stderr.write(`running ${path.relative(process.cwd(), f)}${env.SCRUB_SAMPLES ? ` (SCRUB_SAMPLES=${env.SCRUB_SAMPLES})` : ""}\n`);
@@ -238,11 +236,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`nbrun: ${e.message}\n`);
-      process.exit(2);
-    },
-  );
+  runMain("nbrun", () => main(process.argv.slice(2)));
 }

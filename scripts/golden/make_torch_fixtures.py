@@ -34,7 +34,7 @@ With `--full-size DIR` it instead writes (not for committing: ~120 MB) the three
 real size (vocab 50259, d_model 256, 8 heads of 32, n_ctx 2048) for a random model, 64 rows × 301 tokens
 starting with [BEGIN] = 50258 (RCP's convention, the other one), a random candidate vector, and PyTorch's
 logits for two rows (`expected_logits.bin`, float32 [2, 40, 50259], with `expected_full.json`). The opt-in
-test in scripts/test/import-redwood.test.ts imports them when ISC_REDWOOD_FULL_SIZE_DIR=DIR is set.
+test in packages/importer/test/import-redwood.test.ts imports them when ISC_REDWOOD_FULL_SIZE_DIR=DIR is set.
 """
 import io
 import json
@@ -49,7 +49,7 @@ import torch
 import torch.nn as nn
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(REPO, "packages", "core", "test", "fixtures", "torch")
+OUT = os.path.join(REPO, "packages", "importer", "test", "fixtures", "torch")
 
 CFG = {
     "n_layers": 2,

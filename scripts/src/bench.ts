@@ -14,18 +14,18 @@ import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_ATTN_2L, HookedTransformer, initBackend, initParams, REDWOOD_ATTN_2L, Rng, tf, type ModelConfig } from "@isc/core";
 import { experimentCatalogue, REDWOOD_ROLES, runScrub, TokenDataset } from "@isc/scrubbing";
-import { defaultModelDir, loadBundle, parseFlags, usage, UsageError } from "@isc/cli";
-import { Adam, ADAM_DEFAULTS } from "./train/adam.js";
-import { clipByGlobalNorm } from "./train/clip.js";
-import { installFastMaxGrad } from "./train/fast-max-grad.js";
-import { lossAndGrads } from "./train/loss-grads.js";
+import { type Command, defaultModelDir, loadBundle, parseOrHelp, runMain } from "@isc/node";
+import { Adam, ADAM_DEFAULTS, clipByGlobalNorm, installFastMaxGrad, lossAndGrads } from "@isc/train";
 
-const flags = {
-  runs: { type: "int" as const, min: 1, help: "timed runs per measurement (default 3)" },
-  peer: { type: "string" as const, help: "folder of the PyTorch peers (default ../shared/bench); 'none' to skip" },
-  only: { type: "list" as const, help: "subset of: forward scrub train" },
-  help: { type: "boolean" as const, help: "show this help" },
-};
+const COMMAND = {
+  name: "bench",
+  summary: "Throughput of forward, scrubs and training beside the PyTorch peers; last line JSON.",
+  flags: {
+    runs: { type: "int", min: 1, help: "timed runs per measurement (default 3)" },
+    peer: { type: "string", help: "folder of the PyTorch peers (ref_forward.py, ref_train.py); without it ours run alone" },
+    only: { type: "list", help: "subset of: forward scrub train" },
+  },
+} as const satisfies Command;
 
 const W = 301;
 const T = W - 1;
@@ -80,106 +80,117 @@ function peer(dir: string, script: string, args: (string | number)[]): number | 
   return m ? Number(m[1]) : null;
 }
 
-async function main() {
-  const f = parseFlags(process.argv.slice(2), flags);
-  if (f.help) {
-    console.log(usage("bench", "Throughput of forward, scrubs and training beside the PyTorch peers; last line JSON.", flags));
-    return;
-  }
-  const runs = (f.runs as number) ?? 3;
-  const only = new Set((f.only as string[]) ?? ["forward", "scrub", "train"]);
-  const peerArg = (f.peer as string) ?? path.resolve("..", "shared", "bench");
-  const peerWhyNot = peerArg === "none" ? null : peerProblem(peerArg);
-  if (peerWhyNot) console.error(`bench: ${peerWhyNot}; measuring ours alone`);
-  // Where the peers run from; null when they do not run at all.
-  const peerDir = peerArg === "none" || peerWhyNot ? null : peerArg;
-  const backend = await initBackend();
-  const out: Record<string, unknown> = { backend: backend.name, backend_detail: backend.detail, runs };
-  const ratios: Record<string, number | null> = {};
-  const peers: Record<string, number | null> = {};
-  let flat = true;
-  const report = (key: string, tokPerS: number, peerKey?: string, peerTokPerS?: number | null) => {
-    console.error(`${key}: ${Math.round(tokPerS)} tokens/s${peerTokPerS ? ` (PyTorch ${peerTokPerS}, ratio ${(tokPerS / peerTokPerS).toFixed(2)})` : ""}`);
-    if (peerKey) {
-      peers[peerKey] = peerTokPerS ?? null;
-      ratios[peerKey] = peerTokPerS ? Number((tokPerS / peerTokPerS).toFixed(3)) : null;
-    }
-  };
-
-  if (only.has("forward")) {
-    const fwd: Record<string, number> = {};
-    for (const cfg of [DEFAULT_ATTN_2L, REDWOOD_ATTN_2L]) {
-      const model = HookedTransformer.random(cfg, 0);
-      const batch = 16;
-      const tokens = tf.tensor2d(randomRows(cfg, batch, 1), [batch, W], "int32");
-      const r = await timeIt(runs, async () => void (await model.lossPerToken(tokens)));
-      tokens.dispose();
-      model.dispose();
-      flat &&= r.flat;
-      const key = `forward_vocab_${cfg.d_vocab}`;
-      fwd[`vocab_${cfg.d_vocab}`] = Math.round((batch * T) / r.s);
-      report(key, (batch * T) / r.s, key, peerDir ? peer(peerDir, "ref_forward.py", [cfg.d_vocab, batch, 3, 2]) : null);
-    }
-    out.forward_tokens_per_s = fwd;
-  }
-
-  if (only.has("scrub")) {
-    // The experiments as users run them: the default model on its evaluation rows with its own head
-    // roles. A random model on random rows stands in where the bundle is missing; its conditional
-    // samplers find other matches, so its `all` runs at a slightly different share of unscrubbed.
-    const bundle = existsSync(path.join(defaultModelDir(), "model.safetensors")) ? await loadBundle(defaultModelDir()) : null;
-    const cfg = bundle?.model.cfg ?? DEFAULT_ATTN_2L;
-    const model = bundle?.model ?? HookedTransformer.random(cfg, 0);
-    const ds = bundle?.dataset ?? new TokenDataset(randomRows(cfg, 2000, 2), W, "random rows");
-    const cat = experimentCatalogue(cfg, bundle?.roles ?? REDWOOD_ROLES);
-    // Enough rows that each run's set-up (sampling the sources, building the plan) weighs what it
-    // does in a long run: at 64 rows `all` measured 0.66 of unscrubbed, against 0.71 at 10,000.
-    const samples = 256;
-    const scrub: Record<string, number> = {};
-    for (const name of ["unscrubbed", "ev", "all"]) {
-      const { corr, modification } = cat.get(name)!.build();
-      const r = await timeIt(runs, async () => void (await runScrub(model, ds, corr, { samples, batchSize: 32, modification })));
-      flat &&= r.flat;
-      const tokens = samples * (ds.width - 1);
-      scrub[name] = Math.round(tokens / r.s);
-      report(`scrub ${name}`, tokens / r.s);
-    }
-    model.dispose();
-    out.scrub_model = bundle ? path.relative(process.cwd(), bundle.dir) || bundle.dir : "random";
-    out.scrub_tokens_per_s = scrub;
-    out.all_over_unscrubbed = Number((scrub.all / scrub.unscrubbed).toFixed(3));
-  }
-
-  if (only.has("train")) {
-    const cfg = DEFAULT_ATTN_2L;
-    installFastMaxGrad();
-    let params = initParams(cfg, 0);
-    const adam = Adam.zeros(ADAM_DEFAULTS, params);
-    const batch = 8;
-    const tokens = tf.tensor2d(randomRows(cfg, batch, 3), [batch, W], "int32");
-    const r = await timeIt(runs, async () => {
-      const { grads } = await lossAndGrads(cfg, params, tokens);
-      const clipped = await clipByGlobalNorm(grads, 1.0);
-      params = adam.apply(params, clipped.grads, 1e-4);
-    });
-    flat &&= r.flat;
-    tokens.dispose();
-    adam.dispose();
-    for (const t of Object.values(params)) t.dispose();
-    out.train_tokens_per_s = Math.round((batch * T) / r.s);
-    report("train step", (batch * T) / r.s, "train_vocab_8193", peerDir ? peer(peerDir, "ref_train.py", [cfg.d_vocab, batch, T, 5, 2]) : null);
-  }
-
-  if (peerDir) {
-    out.pytorch_tokens_per_s = peers;
-    out.ratio_vs_pytorch = ratios;
-  }
-  out.num_tensors_flat = flat;
-  out.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify(out));
+/** What the measurements share: the runs per measurement, where the peers run from, and the report. */
+interface Bench {
+  runs: number;
+  /** The PyTorch peers' folder; null when they do not run. */
+  peerDir: string | null;
+  out: Record<string, unknown>;
+  ratios: Record<string, number | null>;
+  peers: Record<string, number | null>;
+  /** Whether every measurement left tf.memory's tensor count where it found it. */
+  flat: boolean;
 }
 
-main().catch((e: Error) => {
-  console.error(`bench: ${e.message}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+function report(b: Bench, key: string, tokPerS: number, peerKey?: string, peerTokPerS?: number | null): void {
+  console.error(`${key}: ${Math.round(tokPerS)} tokens/s${peerTokPerS ? ` (PyTorch ${peerTokPerS}, ratio ${(tokPerS / peerTokPerS).toFixed(2)})` : ""}`);
+  if (peerKey) {
+    b.peers[peerKey] = peerTokPerS ?? null;
+    b.ratios[peerKey] = peerTokPerS ? Number((tokPerS / peerTokPerS).toFixed(3)) : null;
+  }
+}
+
+async function benchForward(b: Bench): Promise<void> {
+  const fwd: Record<string, number> = {};
+  for (const cfg of [DEFAULT_ATTN_2L, REDWOOD_ATTN_2L]) {
+    const model = HookedTransformer.random(cfg, 0);
+    const batch = 16;
+    const tokens = tf.tensor2d(randomRows(cfg, batch, 1), [batch, W], "int32");
+    const r = await timeIt(b.runs, async () => void (await model.lossPerToken(tokens)));
+    tokens.dispose();
+    model.dispose();
+    b.flat &&= r.flat;
+    const key = `forward_vocab_${cfg.d_vocab}`;
+    fwd[`vocab_${cfg.d_vocab}`] = Math.round((batch * T) / r.s);
+    report(b, key, (batch * T) / r.s, key, b.peerDir ? peer(b.peerDir, "ref_forward.py", [cfg.d_vocab, batch, 3, 2]) : null);
+  }
+  b.out.forward_tokens_per_s = fwd;
+}
+
+async function benchScrub(b: Bench): Promise<void> {
+  // The experiments as users run them: the default model on its evaluation rows with its own head
+  // roles. A random model on random rows stands in where the bundle is missing; its conditional
+  // samplers find other matches, so its `all` runs at a slightly different share of unscrubbed.
+  const bundle = existsSync(path.join(defaultModelDir(), "model.safetensors")) ? await loadBundle(defaultModelDir()) : null;
+  const cfg = bundle?.model.cfg ?? DEFAULT_ATTN_2L;
+  const model = bundle?.model ?? HookedTransformer.random(cfg, 0);
+  const ds = bundle?.dataset ?? new TokenDataset(randomRows(cfg, 2000, 2), W, "random rows");
+  const cat = experimentCatalogue(cfg, bundle?.roles ?? REDWOOD_ROLES);
+  // Enough rows that each run's set-up (sampling the sources, building the plan) weighs what it
+  // does in a long run: at 64 rows `all` measured 0.66 of unscrubbed, against 0.71 at 10,000.
+  const samples = 256;
+  const scrub: Record<string, number> = {};
+  for (const name of ["unscrubbed", "ev", "all"]) {
+    const { corr, modification } = cat.get(name)!.build();
+    const r = await timeIt(b.runs, async () => void (await runScrub(model, ds, corr, { samples, batchSize: 32, modification })));
+    b.flat &&= r.flat;
+    const tokens = samples * (ds.width - 1);
+    scrub[name] = Math.round(tokens / r.s);
+    report(b, `scrub ${name}`, tokens / r.s);
+  }
+  model.dispose();
+  b.out.scrub_model = bundle ? path.relative(process.cwd(), bundle.dir) || bundle.dir : "random";
+  b.out.scrub_tokens_per_s = scrub;
+  b.out.all_over_unscrubbed = Number((scrub.all / scrub.unscrubbed).toFixed(3));
+}
+
+async function benchTrain(b: Bench): Promise<void> {
+  const cfg = DEFAULT_ATTN_2L;
+  installFastMaxGrad();
+  let params = initParams(cfg, 0);
+  const adam = Adam.zeros(ADAM_DEFAULTS, params);
+  const batch = 8;
+  const tokens = tf.tensor2d(randomRows(cfg, batch, 3), [batch, W], "int32");
+  const r = await timeIt(b.runs, async () => {
+    const { grads } = await lossAndGrads(cfg, params, tokens);
+    const clipped = await clipByGlobalNorm(grads, 1.0);
+    params = adam.apply(params, clipped.grads, 1e-4);
+  });
+  b.flat &&= r.flat;
+  tokens.dispose();
+  adam.dispose();
+  for (const t of Object.values(params)) t.dispose();
+  b.out.train_tokens_per_s = Math.round((batch * T) / r.s);
+  report(b, "train step", (batch * T) / r.s, "train_vocab_8193", b.peerDir ? peer(b.peerDir, "ref_train.py", [cfg.d_vocab, batch, T, 5, 2]) : null);
+}
+
+async function main(): Promise<void> {
+  const args = parseOrHelp(process.argv.slice(2), COMMAND);
+  if (!args) return;
+  const f = args.flags;
+  const runs = f.runs ?? 3;
+  const only = new Set(f.only ?? ["forward", "scrub", "train"]);
+  const peerWhyNot = f.peer === undefined ? "no --peer DIR given" : peerProblem(f.peer);
+  if (peerWhyNot) console.error(`bench: ${peerWhyNot}; measuring ours alone`);
+  const backend = await initBackend();
+  const b: Bench = {
+    runs,
+    peerDir: peerWhyNot ? null : f.peer!,
+    out: { backend: backend.name, backend_detail: backend.detail, runs },
+    ratios: {},
+    peers: {},
+    flat: true,
+  };
+  if (only.has("forward")) await benchForward(b);
+  if (only.has("scrub")) await benchScrub(b);
+  if (only.has("train")) await benchTrain(b);
+  if (b.peerDir) {
+    b.out.pytorch_tokens_per_s = b.peers;
+    b.out.ratio_vs_pytorch = b.ratios;
+  }
+  b.out.num_tensors_flat = b.flat;
+  b.out.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify(b.out));
+}
+
+runMain("bench", main);

@@ -7,13 +7,23 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { readTokenDataset } from "@isc/core";
+import { type Command, parseOrHelp, runMain } from "@isc/node";
 import { tokenFrequencyRanks } from "@isc/scrubbing";
 
-const { values } = parseArgs({ options: { data: { type: "string", default: "weights/default/eval.u16" } } });
-const ds = readTokenDataset(values.data!);
-const ranks = tokenFrequencyRanks(ds.tokens, ds.meta.vocab);
-const out = path.join(path.dirname(values.data!), "token-ranks.json");
-writeFileSync(out, JSON.stringify({ vocab: ds.meta.vocab, dataset_sha256: ds.meta.sha256, ranks: [...ranks] }) + "\n");
-console.log(`ranks of ${ds.meta.vocab} ids over ${ds.rows} rows -> ${out}`);
+const COMMAND = {
+  name: "token-ranks",
+  summary: "Frequency ranks of every token id over an evaluation dataset, written beside it as token-ranks.json.",
+  flags: { data: { type: "string", arg: "PATH", help: "the evaluation rows (default weights/default/eval.u16)" } },
+} as const satisfies Command;
+
+runMain("token-ranks", () => {
+  const args = parseOrHelp(process.argv.slice(2), COMMAND);
+  if (!args) return;
+  const data = args.flags.data ?? "weights/default/eval.u16";
+  const ds = readTokenDataset(data);
+  const ranks = tokenFrequencyRanks(ds.tokens, ds.meta.vocab);
+  const out = path.join(path.dirname(data), "token-ranks.json");
+  writeFileSync(out, JSON.stringify({ vocab: ds.meta.vocab, dataset_sha256: ds.meta.sha256, ranks: [...ranks] }) + "\n");
+  console.log(`ranks of ${ds.meta.vocab} ids over ${ds.rows} rows -> ${out}`);
+});

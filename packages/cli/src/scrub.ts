@@ -5,26 +5,21 @@
  * Usage errors exit 2 with one line on stderr.
  */
 import path from "node:path";
-import { exitCodeFor, IscError, tf } from "@isc/core";
+import { IscError, tf } from "@isc/core";
 import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
-import { type FlagSpec, parseFlags, usage, UsageError } from "./args.js";
-import { type Bundle, defaultModelDir, loadBundle } from "./bundle.js";
-import { fmtTime } from "./progress.js";
-import { resourceSummary } from "./resources.js";
-import { formatRun, runExperiment } from "./run-experiment.js";
+import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, loadBundle, parseOrHelp, resourceSummary, runExperiment, runMain, UsageError } from "@isc/node";
 
 const common: Record<string, FlagSpec> = {
   model: { type: "string", help: "model bundle directory (default weights/default, or $SCRUB_MODEL)" },
   data: { type: "string", help: "evaluation rows (.u16/.u32 with a .json sidecar; default the bundle's eval.u16)" },
   seed: { type: "int", help: "seed of the reference sample and resamples (default 42)" },
   batch: { type: "int", min: 1, help: "rows per batch (default 32)" },
-  help: { type: "boolean", help: "show this help" },
 };
 
 const commands: Record<string, { summary: string; flags: Record<string, FlagSpec>; run: (f: Record<string, any>) => Promise<void> }> = {
   list: {
     summary: "List the experiments of the catalogue for the model (names embed its head roles).",
-    flags: { model: common.model, help: common.help },
+    flags: { model: common.model },
     run: async (f) => {
       const b = await bundleFrom(f);
       const cat = experimentCatalogue(b.model.cfg, b.roles);
@@ -174,27 +169,16 @@ function announce(b: Bundle): void {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === "--help" || cmd === "help") {
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
     console.log(`usage: scrub <command> [options]\n\ncommands:\n${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`).join("\n")}\n\nRun \`scrub <command> --help\` for its options.`);
     return cmd ? 0 : 2;
   }
   const c = commands[cmd];
   if (!c) throw new UsageError(`unknown command "${cmd}" (commands: ${Object.keys(commands).join(", ")})`);
-  const f = parseFlags(rest, c.flags);
-  if (f.help) {
-    console.log(usage(cmd, c.summary, c.flags));
-    return 0;
-  }
-  await c.run(f);
+  const args = parseOrHelp(rest, { name: `scrub ${cmd}`, summary: c.summary, flags: c.flags });
+  if (!args) return 0;
+  await c.run(args.flags);
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    // An expected failure gets one line; anything else is a bug, and its stack is what a report needs.
-    const code = exitCodeFor(e);
-    console.error(code === 2 ? `scrub: ${e.message.split("\n")[0]}` : `scrub: ${e.stack ?? e.message}`);
-    process.exit(code);
-  },
-);
+runMain("scrub", () => main(process.argv.slice(2)));

@@ -7,7 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, test } from "node:test";
 import { initBackend } from "@isc/core";
-import { loadRun, parseFlags, UsageError, writeTinyBundle } from "../src/index.js";
+import { loadRun } from "@isc/node";
+import { writeTinyBundle } from "@isc/node/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SCRUB = path.resolve(here, "../src/scrub.js");
@@ -79,15 +80,6 @@ test("--help works for every command", () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, new RegExp(`usage: scrub ${c}`));
   }
-});
-
-test("flag parser: lists, ints, booleans and errors", () => {
-  const spec = { exp: { type: "list", help: "" }, n: { type: "int", min: 1, help: "" }, v: { type: "boolean", help: "" } } as const;
-  assert.deepEqual(parseFlags(["--exp", "a", "b", "--n", "3", "--v"], spec), { exp: ["a", "b"], n: 3, v: true });
-  assert.deepEqual(parseFlags(["--n=4"], spec), { n: 4 });
-  assert.throws(() => parseFlags(["--n", "0"], spec), UsageError);
-  assert.throws(() => parseFlags(["--exp"], spec), /needs at least one value/);
-  assert.throws(() => parseFlags(["--n"], spec), /needs a value/);
 });
 
 test("a model whose card records failed acceptance checks says so before it runs", () => {

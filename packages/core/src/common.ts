@@ -7,6 +7,7 @@
 export * from "./errors.js";
 export * from "./config.js";
 export * from "./rng.js";
+export * from "./float16.js";
 export * from "./safetensors.js";
 export * from "./params.js";
 export * from "./hook-points.js";

@@ -31,19 +31,6 @@ const OUTSIDE: readonly { what: string; re: RegExp }[] = [
   { what: "background notes", re: /\b(?:toolchain|domain|data|anchors|background|research) notes\b/i },
 ];
 
-/**
- * Lines of code (not prose) that still reach outside the repository, which a documentation change
- * cannot remove. Each is excused only on a line holding `text`; once the code changes, the entry is
- * reported as stale (a diagnostic) and should go.
- */
-const KNOWN_CODE_EXCEPTIONS: readonly { file: string; text: string; why: string }[] = [
-  {
-    file: "scripts/src/bench.ts",
-    text: "(default ../shared/bench)",
-    why: "the bench's --help names its default folder of PyTorch peers, which lives outside the checkout",
-  },
-];
-
 function listFiles(): string[] {
   try {
     const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
@@ -116,24 +103,15 @@ test("the repository root is where this test thinks it is", () => {
   assert.ok(existsSync(path.join(ROOT, SEMANTICS)), `${SEMANTICS} is missing`);
 });
 
-test("no file points at documents outside the repository", (t) => {
+test("no file points at documents outside the repository", () => {
   const found: string[] = [];
-  const used = new Set<(typeof KNOWN_CODE_EXCEPTIONS)[number]>();
   for (const { file, text } of textFiles()) {
     for (const { what, re } of OUTSIDE) {
       for (const m of text.matchAll(new RegExp(re.source, re.flags.includes("g") ? re.flags : re.flags + "g"))) {
         const line = lineAt(text, m.index!);
-        const excused = KNOWN_CODE_EXCEPTIONS.find((e) => e.file === file && line.includes(e.text));
-        if (excused) {
-          used.add(excused);
-          continue;
-        }
         found.push(`${file}:${lineOf(text, m.index!)}: "${m[0]}" (${what}): ${line.trim().slice(0, 160)}`);
       }
     }
-  }
-  for (const e of KNOWN_CODE_EXCEPTIONS) {
-    if (!used.has(e)) t.diagnostic(`stale exception, remove it from ${SELF}: ${e.file} no longer holds ${e.text}`);
   }
   assert.deepEqual(found, [], `files point outside the repository; cite ${SEMANTICS} (or say it in place) instead:\n${found.join("\n")}`);
 });

@@ -68,3 +68,12 @@ export {
 } from "./experiments/catalogue.js";
 export { type BundleCard, type SourcedBundle, type LoadBundleOptions, BundleSourceError, loadBundleFrom } from "./bundle-source.js";
 export { SEED_CATEGORIES, SEED_TABLES, SEED_SAA_EXAMPLE, SEED_SAA_TABLES, SEED_LATER, seedMeans, seedRecovered } from "./seed-reference.js";
+export {
+  analyseHeadRoles,
+  candidateFlags,
+  candidatesMeanLoss,
+  scrubCandidatesLoss,
+  HEAD_ROLE_PROCEDURE,
+  type HeadRoleAnalysis,
+  type HeadRoleAnalysisOptions,
+} from "./head-role-analysis.js";

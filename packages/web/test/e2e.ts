@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { HookedTransformer, initBackend, parseConfig } from "@isc/core";
 import { REDWOOD_ROLES } from "@isc/scrubbing";
-import { loadBundle, runExperiment } from "@isc/cli";
+import { loadBundle, runExperiment, runMain } from "@isc/node";
 import { serveStatic } from "./static-server.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // packages/web/dist/test
@@ -389,10 +389,4 @@ async function automaticBackend({ ctx, model, serverUrl }: Session): Promise<voi
   await p.close();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`test:web: ${e.stack ?? e.message}`);
-    process.exit(1);
-  },
-);
+runMain("test:web", main);

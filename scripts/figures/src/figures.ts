@@ -2,54 +2,36 @@
 /**
  * `pnpm figures [--samples N] [--model auto|default|redwood]`: renders the key figures of the
  * notebooks to PNG in docs/figures/ with Debian's Chromium (playwright-core), from the same code the
- * notebooks run (notebooks/lib), so the README shows what the notebooks show.
- *
- * The notebooks' helper library is loaded from its build output by path: this script is not part of
- * the notebooks package, and its own dependencies (playwright-core, plotly) resolve from there.
+ * notebooks run (@isc/notebooks' library), so the README shows what the notebooks show.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-
-type Figures = typeof import("../../../notebooks/lib/figures.js");
-type Model = typeof import("../../../notebooks/lib/model.js");
-type Experiments = typeof import("../../../notebooks/lib/experiments.js");
-type Render = typeof import("../../../notebooks/lib/render-png.js");
-type Viz = typeof import("../../../packages/viz/src/index.js");
-type Seed = typeof import("../../../notebooks/lib/seed.js");
+import { type Command, parseOrHelp, runMain } from "@isc/node";
+import * as ex from "@isc/notebooks/experiments";
+import * as fig from "@isc/notebooks/figures";
+import * as mod from "@isc/notebooks/model";
+import { PngRenderer } from "@isc/notebooks/render-png";
+import * as seed from "@isc/notebooks/seed";
+import * as viz from "@isc/viz";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../..");
-const load = <T>(rel: string): Promise<T> => import(pathToFileURL(path.join(root, rel)).href) as Promise<T>;
 
-interface Args {
-  samples: number;
-  model: string;
-  out: string;
-}
-
-function parse(argv: string[]): Args {
-  const a: Args = { samples: 100, model: "auto", out: path.join(root, "docs", "figures") };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = argv[i + 1];
-    if (k === "--samples" && v) (a.samples = Number(v)), i++;
-    else if (k === "--model" && v) (a.model = v), i++;
-    else if (k === "--out" && v) (a.out = path.resolve(v)), i++;
-    else if (k !== "--") throw new Error(`unknown argument ${k}; usage: figures [--samples N] [--model auto|default|redwood] [--out DIR]`);
-  }
-  if (!Number.isInteger(a.samples) || a.samples < 1) throw new Error("--samples must be a positive integer");
-  return a;
-}
+const COMMAND = {
+  name: "figures",
+  summary: "Renders the notebooks' key figures to PNG (Debian's Chromium) for the README.",
+  flags: {
+    samples: { type: "int", min: 1, help: "samples per experiment (default 100)" },
+    model: { type: "string", arg: "auto|default|redwood", help: "the model (default auto: Redwood's when imported)" },
+    out: { type: "string", arg: "DIR", help: "where the PNGs go (default docs/figures)" },
+  },
+} as const satisfies Command;
 
 async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+  const parsed = parseOrHelp(process.argv.slice(2), COMMAND);
+  if (!parsed) return;
+  const f = parsed.flags;
+  const args = { samples: f.samples ?? 100, model: f.model ?? "auto", out: f.out ? path.resolve(f.out) : path.join(root, "docs", "figures") };
   process.chdir(root);
-  const fig = await load<Figures>("notebooks/dist/lib/figures.js");
-  const mod = await load<Model>("notebooks/dist/lib/model.js");
-  const ex = await load<Experiments>("notebooks/dist/lib/experiments.js");
-  const { PngRenderer } = await load<Render>("notebooks/dist/lib/render-png.js");
-  const viz = await load<Viz>("packages/viz/dist/src/index.js");
-  const seed = await load<Seed>("notebooks/dist/lib/seed.js");
   mkdirSync(args.out, { recursive: true });
   const m = await mod.openModel(args.model);
   const [A] = m.inductionHeads as [string];
@@ -112,10 +94,4 @@ async function main(): Promise<void> {
   process.stdout.write(written.join("\n") + "\n");
 }
 
-main().then(
-  () => process.exit(0),
-  (e: Error) => {
-    process.stderr.write(`figures: ${e.message}\n`);
-    process.exit(1);
-  },
-);
+runMain("figures", main);

@@ -1,6 +1,0 @@
-export * from "./bundle.js";
-export * from "./results.js";
-export * from "./run-experiment.js";
-export * from "./progress.js";
-export * from "./args.js";
-export * from "./tiny-bundle.js";

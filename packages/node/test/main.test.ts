@@ -1,0 +1,27 @@
+/** runMain: an expected failure is one line and exit 2, a bug its stack and exit 1, a return value the exit code. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const MAIN = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/index.js")).href;
+
+function run(body: string) {
+  const code = `import { runMain } from ${JSON.stringify(MAIN)}; import { UsageError, FormatError } from "@isc/core"; ${body}`;
+  return spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: path.dirname(fileURLToPath(import.meta.url)) });
+}
+
+test("exit codes and what is printed", () => {
+  const usage = run(`runMain("tool", async () => { throw new UsageError("--n must be ≥ 1, got 0\\nmore"); });`);
+  assert.equal(usage.status, 2);
+  assert.equal(usage.stderr, "tool: --n must be ≥ 1, got 0\n");
+  const format = run(`runMain("tool", () => { throw new FormatError("bad file"); });`);
+  assert.deepEqual([format.status, format.stderr], [2, "tool: bad file\n"]);
+  const bug = run(`runMain("tool", async () => { throw new TypeError("x is undefined"); });`);
+  assert.equal(bug.status, 1);
+  assert.match(bug.stderr, /^tool: TypeError: x is undefined\n {4}at /);
+  assert.equal(run(`runMain("tool", async () => 3);`).status, 3);
+  const ok = run(`runMain("tool", () => { console.log("done"); });`);
+  assert.deepEqual([ok.status, ok.stdout], [0, "done\n"]);
+});
