@@ -6,6 +6,7 @@
  * alone would not fill it at 5%.
  */
 import { Rng } from "@isc/core";
+import { memoize, range, sortBy, sumBy } from "lodash-es";
 
 export interface SplitDoc {
   source: string;
@@ -23,18 +24,12 @@ export interface SplitOptions {
 /** Returns, per document (same order as given), whether it is held out. */
 export function splitDocuments(docs: readonly SplitDoc[], opts: SplitOptions): boolean[] {
   const base = new Rng(opts.seed);
-  const streams = new Map<string, Rng>();
-  const u = docs.map((d) => {
-    let r = streams.get(d.source);
-    if (!r) streams.set(d.source, (r = base.fork(`split:${d.source}`)));
-    return r.float();
-  });
+  // One stream per source (forking leaves `base` as it is, so the order of first use does not matter).
+  const stream = memoize((source: string) => base.fork(`split:${source}`));
+  const u = docs.map((d) => stream(d.source).float());
   const held = u.map((x) => x < opts.heldOutFraction);
-  let natural = 0;
-  docs.forEach((d, i) => {
-    if (held[i] && d.natural) natural += d.tokens;
-  });
-  const candidates = docs.map((_, i) => i).filter((i) => docs[i].natural && !held[i]).sort((a, b) => u[a] - u[b]);
+  let natural = sumBy(docs.filter((d, i) => held[i] && d.natural), (d) => d.tokens);
+  const candidates = sortBy(range(docs.length).filter((i) => docs[i].natural && !held[i]), (i) => u[i]);
   for (const i of candidates) {
     if (natural >= opts.naturalHeldOutTokens) break;
     held[i] = true;

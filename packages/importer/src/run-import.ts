@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { mean } from "lodash-es";
 import {
   HookedTransformer,
   type ModelConfig,
@@ -114,12 +115,6 @@ function tokenizerSpec(cfg: ModelConfig, beginId: number): TokenizerSpec {
   return { kind: "gpt2-truncated", k: beginId };
 }
 
-function meanOf(xs: Float32Array): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
-}
-
 type Log = (msg: string) => void;
 type Files = Map<SourceKey, { path: string; resumedAt: number[] }>;
 
@@ -143,7 +138,7 @@ export async function importRedwood(o: ImportOptions): Promise<ImportReport> {
     // A quick look at the loss, so a wrong [BEGIN] or a misread file shows up now rather than in a table.
     const checkRows = Math.min(o.checkRows ?? 8, data.rows);
     const nll = await model.lossPerToken({ data: data.tokens.subarray(0, checkRows * data.width), batch: checkRows, width: data.width });
-    const meanNll = meanOf(nll);
+    const meanNll = mean(nll);
     log(`import check: mean per-token loss on the first ${checkRows} rows = ${meanNll.toFixed(3)}`);
     await writeBundle(o, prov, conv, data, candidates, { rows: checkRows, mean_nll: Number(meanNll.toFixed(4)) });
     log(`wrote ${o.out}: ${data.rows} rows × ${data.width}, [BEGIN] = ${data.beginId}, ${candidates.length} candidates`);

@@ -5,6 +5,7 @@
  * checkpoint can save and restore exactly (tfjs optimizers hide their slots behind variables).
  */
 import { tf, type Params } from "@isc/core";
+import { mapValues } from "lodash-es";
 
 export interface AdamConfig {
   beta1: number;
@@ -34,7 +35,7 @@ export class Adam {
 
   /** Fresh, all-zero moments for these parameters. */
   static zeros(cfg: AdamConfig, params: Params): Adam {
-    const z = () => Object.fromEntries(Object.entries(params).map(([n, p]) => [n, tf.zerosLike(p)]));
+    const z = () => mapValues(params, (p) => tf.zerosLike(p));
     return new Adam(cfg, z(), z());
   }
 

@@ -5,6 +5,7 @@
  * nearer the middle of that wander. A run that keeps one exports it as its model.
  */
 import { tf, type Params } from "@isc/core";
+import { mapValues } from "lodash-es";
 
 /** What a run records: the decay and the step the average started at (its value then: the weights). */
 export interface EmaSpec {
@@ -21,7 +22,7 @@ export class ParamEma {
 
   /** An average that starts at these weights (copied; the caller keeps its own). */
   static start(decay: number, params: Params): ParamEma {
-    return new ParamEma(decay, Object.fromEntries(Object.entries(params).map(([n, p]) => [n, tf.clone(p)])));
+    return new ParamEma(decay, mapValues(params, (p) => tf.clone(p)));
   }
 
   update(params: Params): void {

@@ -4,6 +4,7 @@
  * from earlier tokens, packed dictionary entries do not), so the breakdown is what says why a model's
  * score is what it is.
  */
+import { groupBy, range } from "lodash-es";
 import { FormatError, type HookedTransformer, inContextLearningScore, type IclResult, rowSourceNames, type TokenDatasetFile } from "@isc/core";
 
 export interface IclGroup {
@@ -39,18 +40,15 @@ function group(name: string, idx: number[], perRow: IclResult["perRow"]): IclGro
 
 export function iclBreakdown(perRow: IclResult["perRow"], names: readonly string[], register: Record<string, string> = {}): IclBreakdown {
   if (names.length !== perRow.early.length) throw new Error(`${names.length} row names for ${perRow.early.length} rows`);
+  const rows = range(names.length);
   const by = (key: (i: number) => string | undefined) => {
-    const m = new Map<string, number[]>();
-    names.forEach((_, i) => {
-      const k = key(i);
-      if (k !== undefined) (m.get(k) ?? m.set(k, []).get(k)!).push(i);
-    });
-    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, idx]) => group(k, idx, perRow));
+    const groups = groupBy(rows.filter((i) => key(i) !== undefined), key);
+    return Object.keys(groups).sort((a, b) => a.localeCompare(b)).map((k) => group(k, groups[k], perRow));
   };
   return {
     sources: by((i) => names[i]),
     registers: by((i) => register[names[i]]),
-    all: group("all", names.map((_, i) => i), perRow),
+    all: group("all", rows, perRow),
   };
 }
 

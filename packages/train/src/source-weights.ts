@@ -7,6 +7,7 @@
  * row ⌊w⌋ times, plus once more with probability w − ⌊w⌋.
  */
 import type { TokenDatasetMeta } from "@isc/core";
+import { mapValues } from "lodash-es";
 import { UsageError } from "./args.js";
 
 /** Keys: source names (e.g. "gcide") or registers ("natural", "technical"); a source's own key wins. */
@@ -64,10 +65,10 @@ export function rowWeights(meta: TokenDatasetMeta, rows: number, w: SourceWeight
   for (const k of Object.keys(w)) {
     if (!known.has(k)) throw new UsageError(`--source-weights: "${k}" is neither a source nor a register of this data (${[...known].sort().join(", ")})`);
   }
-  const byCode = new Map(Object.entries(legend).map(([code, name]) => [code, w[name] ?? w[register[name]] ?? 1]));
+  const byCode = mapValues(legend, (name) => w[name] ?? w[register[name]] ?? 1);
   const out = new Float64Array(rows);
   let total = 0;
-  for (let r = 0; r < rows; r++) total += out[r] = byCode.get(m.row_source[r]) ?? 1;
+  for (let r = 0; r < rows; r++) total += out[r] = byCode[m.row_source[r]] ?? 1;
   if (!(total > 0)) throw new UsageError("--source-weights leaves no rows to train on");
   return out;
 }
