@@ -6,6 +6,7 @@
  * memory stays bounded whatever the number of rows.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { chunk, mean } from "lodash-es";
 import type { HookedTransformer } from "./hooked-transformer.js";
 import type { Rng } from "./rng.js";
 import { TokenError, type TokenInput } from "./tokens.js";
@@ -90,8 +91,9 @@ async function scanRows(
   return { mass, nllSum };
 }
 
-function toHeadScores(mass: Float64Array, L: number, H: number, divisor: number): HeadScores {
-  return Array.from({ length: L }, (_, l) => Array.from({ length: H }, (_, h) => mass[l * H + h] / divisor));
+/** mass [L*H] / divisor, as rows of H per layer. */
+function toHeadScores(mass: Float64Array, H: number, divisor: number): HeadScores {
+  return chunk(Array.from(mass, (m) => m / divisor), H);
 }
 
 /**
@@ -105,7 +107,7 @@ export async function previousTokenScores(model: HookedTransformer, tokens: Toke
   const weight = new Float32Array(T * T);
   for (let t = 1; t < T; t++) weight[t * T + t - 1] = 1;
   const { mass } = await scanRows(model, rows, weight, options.batchSize ?? DEFAULT_BATCH);
-  return toHeadScores(mass!, model.cfg.n_layers, model.cfg.n_heads, rows.batch * (T - 1));
+  return toHeadScores(mass!, model.cfg.n_heads, rows.batch * (T - 1));
 }
 
 export interface InductionOptions extends BatchOptions {
@@ -170,7 +172,7 @@ export async function inductionScores(model: HookedTransformer, rng: Rng, option
     return s / (nSeq * (to - from + 1));
   };
   return {
-    scores: toHeadScores(mass!, cfg.n_layers, cfg.n_heads, nSeq * (len - 1)),
+    scores: toHeadScores(mass!, cfg.n_heads, nSeq * (len - 1)),
     secondCopyLoss: meanOver(len + 1, 2 * len - 1),
     firstCopyLoss: meanOver(1, len - 1),
     tokens: data,
@@ -209,8 +211,8 @@ export async function inContextLearningScore(model: HookedTransformer, tokens: T
     perRow.late[r] = windowMean(nll, ICL_LATE);
   });
   const curve = Array.from(nllSum, (s) => s / rows.batch);
-  const mean = ([a, b]: readonly [number, number]) => curve.slice(a, b + 1).reduce((x, y) => x + y, 0) / (b - a + 1);
-  const early = mean(ICL_EARLY);
-  const late = mean(ICL_LATE);
-  return { score: late - early, early, late, curve, meanLoss: curve.reduce((x, y) => x + y, 0) / T, perRow };
+  const curveMean = ([a, b]: readonly [number, number]) => mean(curve.slice(a, b + 1));
+  const early = curveMean(ICL_EARLY);
+  const late = curveMean(ICL_LATE);
+  return { score: late - early, early, late, curve, meanLoss: mean(curve), perRow };
 }

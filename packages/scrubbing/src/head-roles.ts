@@ -6,6 +6,7 @@
  */
 import { FormatError } from "@isc/core";
 import type { ModelConfig } from "@isc/core";
+import { difference, range, sortBy, without } from "lodash-es";
 
 export interface HeadRoles {
   /** The head whose output the induction heads read through K. Redwood: 0.0. */
@@ -65,7 +66,7 @@ export function parseHeadRoles(raw: unknown, cfg: ModelConfig): HeadRoles {
     throw new HeadRolesError(`roles.pthKPlusKept must include the previous-token head ${prev.layer}.${prev.head}: pth-k+ keeps it by definition`);
   }
   const ekNarrowScrubbed = l0(r.ekNarrowScrubbed, "ekNarrowScrubbed");
-  const stray = ekNarrowScrubbed.filter((h) => !plusHeads.includes(h));
+  const stray = difference(ekNarrowScrubbed, plusHeads);
   if (stray.length) throw new HeadRolesError(`roles.ekNarrowScrubbed must be a subset of roles.plusHeads; ${stray.join(", ")} is not in [${plusHeads.join(", ")}]`);
   return { previousTokenHead: prev, inductionHeads: ind, plusHeads, pthKPlusKept, ekNarrowScrubbed };
 }
@@ -93,19 +94,18 @@ export interface HeadGroups {
 }
 
 export function headGroups(cfg: ModelConfig, roles: HeadRoles): HeadGroups {
-  const all = Array.from({ length: cfg.n_heads }, (_, i) => i);
-  const minus = (a: readonly number[], b: readonly number[]) => a.filter((h) => !b.includes(h));
-  const begin = minus(roles.plusHeads, roles.pthKPlusKept);
+  const all = range(cfg.n_heads);
+  const begin = difference(roles.plusHeads, roles.pthKPlusKept);
   return {
     layer0: all,
     layer1: all,
-    notPrev: minus(all, [roles.previousTokenHead.head]),
+    notPrev: without(all, roles.previousTokenHead.head),
     begin,
-    diag: minus(all, roles.plusHeads),
-    notKept: minus(all, roles.pthKPlusKept),
-    notBegin: minus(all, begin),
-    ekNarrowKept: minus(roles.plusHeads, roles.ekNarrowScrubbed),
-    notInduction: minus(all, roles.inductionHeads.heads),
+    diag: difference(all, roles.plusHeads),
+    notKept: difference(all, roles.pthKPlusKept),
+    notBegin: difference(all, begin),
+    ekNarrowKept: difference(roles.plusHeads, roles.ekNarrowScrubbed),
+    notInduction: difference(all, roles.inductionHeads.heads),
   };
 }
 
@@ -167,7 +167,7 @@ function parseHead(v: unknown, field: string, layer: number, cfg: ModelConfig): 
 }
 
 function distinctSorted(hs: number[], field: string): number[] {
-  const sorted = [...hs].sort((a, b) => a - b);
+  const sorted = sortBy(hs);
   const dup = sorted.find((h, i) => i > 0 && sorted[i - 1] === h);
   if (dup !== undefined) throw new HeadRolesError(`${field} lists head ${dup} twice`);
   return sorted;

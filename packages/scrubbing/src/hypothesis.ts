@@ -3,6 +3,7 @@
  * sets of paths of the treeified model (Redwood's InterpNode + Correspondence, docs/semantics.md §5.1).
  */
 import type { ModelConfig, Rng } from "@isc/core";
+import { difference, range } from "lodash-es";
 import type { TokenDataset } from "./dataset.js";
 import { allPaths, explainPaths, HypothesisError, type Matcher } from "./matchers.js";
 import { enumeratePaths, type HeadSplit, pathKey, type Path } from "./paths.js";
@@ -75,8 +76,7 @@ export class Correspondence {
       const m = this.matchers.get(node);
       if (!m) throw new HypothesisError(`node "${node.name}" is in the tree but has no paths in the correspondence`);
       m.check(cfg);
-      const idx: number[] = [];
-      paths.forEach((p, i) => m.test(p) && idx.push(i));
+      const idx = range(paths.length).filter((i) => m.test(paths[i]));
       if (idx.length === 0) throw new HypothesisError(`node "${node.name}" (${m.description}) matches no path of the model`);
       claimed.set(node, Int32Array.from(idx));
     }
@@ -88,10 +88,9 @@ export class Correspondence {
       throw new HypothesisError(`the root "${this.root.name}" must match every path; it misses ${explainPaths(missing)}`);
     }
     for (const node of this.root.walk()) {
-      const mine = new Set(claimed.get(node));
       const seen = new Map<number, InterpNode>();
       for (const c of node.children) {
-        const outside = [...claimed.get(c)!].filter((i) => !mine.has(i));
+        const outside = difference(claimed.get(c)!, claimed.get(node)!);
         if (outside.length) {
           throw new HypothesisError(`node "${c.name}" matches paths its parent "${node.name}" does not: ${explainPaths(outside.map((i) => paths[i]))}`);
         }

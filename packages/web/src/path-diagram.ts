@@ -8,6 +8,7 @@
  */
 import type { ModelConfig } from "@isc/core/browser";
 import type { Path, Slot } from "@isc/scrubbing";
+import { countBy, max, sum } from "lodash-es";
 
 /** Node colours in order; the unscrubbed remainder is grey. */
 export const NODE_COLOURS: readonly string[] = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
@@ -129,7 +130,7 @@ function anchorIn(g: DiagramLayout, n: string, slot: Slot | null): [number, numb
   return [g.colX(l + 1) - g.boxW / 2, g.headY(h) + (slot ? SLOT_DY[slot] : 0)];
 }
 
-const scrubbedOf = (e: EdgeStat) => e.byOwner.reduce((a, b) => a + b, 0);
+const scrubbedOf = (e: EdgeStat) => sum(e.byOwner);
 
 function edgesSvg(g: DiagramLayout, stats: EdgeStat[]): string {
   // Unscrubbed edges first so coloured ones draw on top.
@@ -143,8 +144,8 @@ function edgeSvg(g: DiagramLayout, e: EdgeStat): string {
   const [x2, y2] = anchorIn(g, e.to, e.slot);
   const scrubbed = scrubbedOf(e);
   const frac = scrubbed / e.total;
-  let best = 0;
-  e.byOwner.forEach((c, i) => c > e.byOwner[best] && (best = i));
+  // The first owner with the most paths along the edge.
+  const best = e.byOwner.indexOf(max(e.byOwner)!);
   const colour = scrubbed > 0 ? NODE_COLOURS[best % NODE_COLOURS.length] : GREY;
   const w = scrubbed > 0 ? 1 + 2.2 * frac : 0.6;
   const op = scrubbed > 0 ? 0.35 + 0.6 * frac : 0.55;
@@ -187,9 +188,10 @@ function sideBox(g: DiagramLayout, x: number, label: string): string {
 
 /** Two columns of swatches under the diagram: node (sampler): paths it claims. */
 function legendSvg(g: DiagramLayout, owner: Int32Array, options: PathDiagramOptions): string {
+  const counts = countBy(owner);
   return options.nodes
     .map((n, i) => {
-      const count = owner.reduce((a, o) => a + (o === i ? 1 : 0), 0);
+      const count = counts[i] ?? 0;
       const y = g.top + g.H * g.rowH + 22 + 16 * Math.floor(i / 2);
       const x = 20 + (i % 2) * (g.width / 2);
       const s = options.samplers?.[i] ? ` (${options.samplers[i]})` : "";

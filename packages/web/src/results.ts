@@ -5,6 +5,7 @@
  */
 import { lossRecovered } from "@isc/scrubbing";
 import { attentionHeatmap, colouredTextHtml, escapeHtml, facetsFromStack, lossTableHtml, type PlotlyFigure, recoveredTableHtml, sideBySide } from "@isc/viz";
+import { keyBy, mapValues } from "lodash-es";
 import type { ExperimentOutcome, PreliminaryResult, SaaResult, SingleResult } from "./protocol.js";
 
 function tableOf(o: ExperimentOutcome) {
@@ -33,10 +34,10 @@ export function singleHtml(r: SingleResult): string {
 }
 
 export function preliminaryHtml(r: PreliminaryResult): string {
-  const by = new Map(r.runs.map((o) => [o.name, o]));
+  const by = keyBy(r.runs, (o) => o.name);
   const shown = r.runs.filter((o) => o.name !== "unscrubbed" && o.name !== "baseline");
-  const u = by.get("unscrubbed")!;
-  const b = by.get("baseline")!;
+  const u = by.unscrubbed!;
+  const b = by.baseline!;
   const cats = u.table.map((row) => row.label);
   const loss = lossTableHtml(r.runs.map(tableOf), { stats: ["mean"], caption: `Preliminary experiments: mean loss, ${u.samples} samples each, seed ${u.seed}` });
   const rec = recoveredTableHtml(
@@ -45,7 +46,7 @@ export function preliminaryHtml(r: PreliminaryResult): string {
     shown.map((o) => lossRecovered(u.table, b.table, o.table)),
     { caption: "% loss recovered", highlight: ["CANDIDATES"] },
   );
-  const data = escapeHtml(JSON.stringify(Object.fromEntries(r.runs.map((o) => [o.name, o.table.map((row) => row.mean)]))));
+  const data = escapeHtml(JSON.stringify(mapValues(by, (o) => o.table.map((row) => row.mean))));
   return `<div class="prelim-table" data-means="${data}">${loss}${rec}</div>`;
 }
 
