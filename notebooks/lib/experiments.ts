@@ -6,7 +6,7 @@
 import { type ExperimentRun, runExperiment } from "@isc/node";
 import { lossRecovered, TABLE_CATEGORIES } from "@isc/scrubbing";
 import { type ExperimentTable, lossTableHtml, recoveredTableHtml, sideBySide } from "@isc/viz";
-import { without } from "lodash-es";
+import _ from "lodash";
 import type { OpenedModel } from "./model.js";
 
 export interface RunManyOptions {
@@ -59,7 +59,7 @@ export interface LossAndRecoveredOptions {
 
 /** The loss table with % loss recovered beside it, as the writeup presents its experiments. */
 export function lossAndRecoveredHtml(runs: ReadonlyMap<string, ExperimentRun>, names: readonly string[], options: LossAndRecoveredOptions = {}): string {
-  const scored = without(names, "unscrubbed", "baseline");
+  const scored = _.without(names, "unscrubbed", "baseline");
   const loss = lossTableHtml(tablesOf(runs, names), { caption: options.caption ?? "Per-token loss (nats) by token category", stats: options.stats });
   const rec = recoveredTableHtml(CATEGORY_LABELS, scored, recoveredOf(runs, scored), {
     caption: "% loss recovered: (baseline − exp) / (baseline − unscrubbed)",

@@ -6,7 +6,7 @@ import type { ExperimentRun } from "@isc/node";
 import { type HookedTransformer, ICL_EARLY, ICL_LATE, inContextLearningScore, inductionScores, previousTokenScores, Rng, rowSourceNames, tf } from "@isc/core";
 import { type AttentionFacet, attentionHeatmap, barChart, colouredTextHtml, lineChart, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
 import { saaDiff } from "@isc/scrubbing";
-import { groupBy, mean, orderBy, range } from "lodash-es";
+import _ from "lodash";
 import type { OpenedModel } from "./model.js";
 import { rowTokens } from "./model.js";
 import { CATEGORY_LABELS, recoveredOf } from "./experiments.js";
@@ -54,7 +54,7 @@ export function positionalPatterns(model: HookedTransformer, n = 50, scaled = fa
 /** Mean of A[t, t−1] over t = 1..n−1 for each head of a [H, n, n] stack: how previous-token-like it is. */
 export function prevTokenMass(stack: Float32Array, n: number): number[] {
   const H = stack.length / (n * n);
-  return range(H).map((h) => {
+  return _.range(H).map((h) => {
     let s = 0;
     for (let t = 1; t < n; t++) s += stack[h * n * n + t * n + t - 1]!;
     return s / (n - 1);
@@ -76,7 +76,7 @@ export async function headScores(m: OpenedModel, rows: number, seqs: number): Pr
 export function headScoresFigure(scores: number[][], title: string): PlotlyFigure {
   const H = scores[0]!.length;
   return matrixHeatmap(scores, {
-    xLabels: range(H).map((h) => `head ${h}`),
+    xLabels: _.range(H).map((h) => `head ${h}`),
     yLabels: scores.map((_, l) => `layer ${l}`),
     title,
     zmin: 0,
@@ -112,12 +112,12 @@ export async function parrotScores(m: OpenedModel, idx: number, head: string, n 
     const pat = (await cache.get(`blocks.${layer}.attn.hook_pattern`).data()) as Float32Array; // [1, H, T, T]
     const tokens = rowTokens(m.bundle, idx);
     // From position 1: position 0 ([BEGIN]) is a sink, not a parrot.
-    const scores = range(1, T).map((k) => {
+    const scores = _.range(1, T).map((k) => {
       let s = 0;
       for (let q = k; q < T; q++) s += pat[h * T * T + q * T + k]!;
       return { pos: k, token: tokens[k]!, score: s / (T - k) };
     });
-    return orderBy(scores, "score", "desc").slice(0, n);
+    return _.orderBy(scores, "score", "desc").slice(0, n);
   } finally {
     nll.dispose();
     cache.dispose();
@@ -161,7 +161,7 @@ export async function lossByPosition(m: OpenedModel, rows: number): Promise<Posi
   const ds = m.bundle.dataset;
   const n = Math.min(rows, ds.rows);
   const sources = rowSourceNames(m.bundle.datasetMeta, n);
-  const groups = groupBy(range(n), (i) => (sources && sources.register[sources.names[i]!]) ?? "all rows");
+  const groups = _.groupBy(_.range(n), (i) => (sources && sources.register[sources.names[i]!]) ?? "all rows");
   const out: PositionLoss[] = [];
   for (const [name, idx] of Object.entries(groups).sort(([a], [b]) => a.localeCompare(b))) {
     const r = await inContextLearningScore(m.bundle.model, { data: ds.gather(Int32Array.from(idx)), batch: idx.length, width: ds.width });
@@ -172,9 +172,9 @@ export async function lossByPosition(m: OpenedModel, rows: number): Promise<Posi
 
 /** The loss-by-position curves, smoothed over `window` positions, with the two ICL windows named in the title. */
 export function lossByPositionFigure(groups: readonly PositionLoss[], window = 10): PlotlyFigure {
-  const smooth = (c: number[]) => c.map((_, t) => {
+  const smooth = (c: number[]) => c.map((_v, t) => {
     const lo = Math.max(0, t - window + 1);
-    return mean(c.slice(lo, t + 1));
+    return _.mean(c.slice(lo, t + 1));
   });
   return lineChart(
     groups.map((g) => ({ name: `${g.name} (${g.rows} rows, ICL ${g.score.toFixed(3)})`, y: smooth(g.curve) })),

@@ -9,7 +9,7 @@ import path from "node:path";
 import { type Bundle, loadBundle } from "@isc/node";
 import { initBackend } from "@isc/core";
 import { escapeHtml, fmtFixed, inlineToken } from "@isc/viz";
-import { chunk } from "lodash-es";
+import _ from "lodash";
 import { repoRoot } from "./paths.js";
 
 export type ModelChoice = "auto" | "default" | "redwood" | (string & {});
@@ -107,6 +107,6 @@ export function tokensHtml(ids: readonly number[], strings: readonly string[], p
     (id, p) =>
       `<td style="padding:2px 5px;border:1px solid #ddd;text-align:center;font-family:ui-monospace,Menlo,monospace;font-size:12px"><div style="color:#888;font-size:10px">${p} · ${id}</div>${escapeHtml(inlineToken(strings[p] ?? ""))}</td>`,
   );
-  const rows = chunk(cells, perRow).map((row) => `<tr>${row.join("")}</tr>`);
+  const rows = _.chunk(cells, perRow).map((row) => `<tr>${row.join("")}</tr>`);
   return `<table style="border-collapse:collapse">${rows.join("")}</table>`;
 }

@@ -15,7 +15,7 @@ import { type Command, parseOrHelp, runMain } from "@isc/node";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { mapValues } from "lodash-es";
+import _ from "lodash";
 import { KernelClient, type Message } from "./kernel-client.js";
 import { addPngFallbacks } from "./add-png.js";
 import { PngRenderer } from "../lib/render-png.js";
@@ -99,7 +99,7 @@ function addOutput(outputs: Record<string, unknown>[], m: Message, count: number
 
 /** Text mime types are stored as line lists (as Jupyter does); JSON ones as objects. */
 function bundle(data: unknown): Record<string, unknown> {
-  return mapValues((data ?? {}) as Record<string, unknown>, (v, k) => (typeof v === "string" && (k.startsWith("text/") || k === "image/svg+xml") ? lines(v) : v));
+  return _.mapValues((data ?? {}) as Record<string, unknown>, (v, k) => (typeof v === "string" && (k.startsWith("text/") || k === "image/svg+xml") ? lines(v) : v));
 }
 
 function stripAnsi(s: string): string {

@@ -5,7 +5,7 @@
  * Usage errors exit 2 with one line on stderr.
  */
 import path from "node:path";
-import { groupBy, uniq, without } from "lodash-es";
+import _ from "lodash";
 import { IscError, tf } from "@isc/core";
 import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
 import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, loadBundle, parseOrHelp, resourceSummary, runExperiment, runMain, UsageError } from "@isc/node";
@@ -24,7 +24,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
     run: async (f) => {
       const b = await bundleFrom(f);
       const cat = experimentCatalogue(b.model.cfg, b.roles);
-      for (const [g, es] of Object.entries(groupBy([...cat.values()], (e) => e.group))) {
+      for (const [g, es] of Object.entries(_.groupBy([...cat.values()], (e) => e.group))) {
         console.log(`${g}:\n${es.map((e) => `  ${e.name.padEnd(24)} ${e.description}`).join("\n")}\n`);
       }
       b.model.dispose();
@@ -124,7 +124,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
 async function printTablesAndRecovered(b: Bundle, names: string[], samples: number, f: Record<string, any>, printTables: boolean) {
   const cat = experimentCatalogue(b.model.cfg, b.roles);
   for (const e of names) if (!cat.has(e)) throw new UsageError(`unknown experiment "${e}" (see \`scrub list\`)`);
-  const all = uniq(["unscrubbed", "baseline", ...names]);
+  const all = _.uniq(["unscrubbed", "baseline", ...names]);
   const means = new Map<string, number[]>();
   const t0 = performance.now();
   const tensors = tf.memory().numTensors;
@@ -139,7 +139,7 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
     const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true });
     means.set(e, r.table.map((row) => row.mean));
   }
-  const shown = without(names, "unscrubbed", "baseline");
+  const shown = _.without(names, "unscrubbed", "baseline");
   const rec = shown.map((e) => lossRecovered(means.get("unscrubbed")!, means.get("baseline")!, means.get(e)!));
   console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${samples} samples each:\n`);
   process.stdout.write(formatRecoveredTable(shown, rec));

@@ -6,7 +6,7 @@
  * memory stays bounded whatever the number of rows.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { chunk, mean } from "lodash-es";
+import _ from "lodash";
 import type { HookedTransformer } from "./hooked-transformer.js";
 import type { Rng } from "./rng.js";
 import { TokenError, type TokenInput } from "./tokens.js";
@@ -93,7 +93,7 @@ async function scanRows(
 
 /** mass [L*H] / divisor, as rows of H per layer. */
 function toHeadScores(mass: Float64Array, H: number, divisor: number): HeadScores {
-  return chunk(Array.from(mass, (m) => m / divisor), H);
+  return _.chunk(Array.from(mass, (m) => m / divisor), H);
 }
 
 /**
@@ -211,8 +211,8 @@ export async function inContextLearningScore(model: HookedTransformer, tokens: T
     perRow.late[r] = windowMean(nll, ICL_LATE);
   });
   const curve = Array.from(nllSum, (s) => s / rows.batch);
-  const curveMean = ([a, b]: readonly [number, number]) => mean(curve.slice(a, b + 1));
+  const curveMean = ([a, b]: readonly [number, number]) => _.mean(curve.slice(a, b + 1));
   const early = curveMean(ICL_EARLY);
   const late = curveMean(ICL_LATE);
-  return { score: late - early, early, late, curve, meanLoss: mean(curve), perRow };
+  return { score: late - early, early, late, curve, meanLoss: _.mean(curve), perRow };
 }

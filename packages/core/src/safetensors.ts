@@ -3,7 +3,7 @@
  * header, then raw little-endian tensor bytes). Only F32 and F16 are accepted: everything the
  * model holds is float, and a silently misread dtype would give wrong numbers, not an error.
  */
-import { sortBy } from "lodash-es";
+import _ from "lodash";
 import { FormatError } from "./errors.js";
 import { floatToHalf, halfToFloat } from "./float16.js";
 
@@ -94,7 +94,7 @@ export function writeSafetensors(
   options: { dtype?: SafetensorsDtype; metadata?: Record<string, string> } = {},
 ): Uint8Array {
   const dtype = options.dtype ?? "F32";
-  const entries = sortBy(tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors), ([name]) => name);
+  const entries = _.sortBy(tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors), ([name]) => name);
   const header: Record<string, unknown> = {};
   if (options.metadata) header.__metadata__ = options.metadata;
   let offset = 0;

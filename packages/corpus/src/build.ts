@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { range, sortBy, sumBy } from "lodash-es";
+import _ from "lodash";
 import { gpt2Truncated, Rng, type Tokenizer, type TokenizerSpec, UsageError, writeTokenDataset, type TokenDatasetMeta } from "@isc/core";
 import { type FetchedPackage, fetchPinned } from "./pinned-fetch.js";
 import { makeRows, type RowOptions, type RowSet } from "./rows.js";
@@ -81,7 +81,7 @@ export function buildCorpus(o: BuildOptions): { train: TokenDatasetMeta; valid: 
   const results = selected.map((source) => readSource(source, tokenizer, rng, o, log));
   const split = splitHeldOut(results, o, rowOpts);
   const { chosen, validRefs } = chooseEvalRows(results, split.heldOut, o, rng);
-  let trainRefs: RowRef[] = split.train.flatMap((t, s) => range(t.rows).map((row) => ({ source: s, row })));
+  let trainRefs: RowRef[] = split.train.flatMap((t, s) => _.range(t.rows).map((row) => ({ source: s, row })));
   rng.fork("train").shuffle(trainRefs);
   if (o.maxTokens !== undefined && Number.isFinite(o.maxTokens)) trainRefs = trainRefs.slice(0, Math.ceil(o.maxTokens / TEXT_LENGTH));
   const tw = performance.now();
@@ -102,7 +102,7 @@ function readSource(source: CorpusSource, tokenizer: Tokenizer, rng: Rng, o: Bui
   const raw = source.read(packages);
   const tr = performance.now();
   let docs = raw.map((d) => ({ id: d.id, text: d.text, tokens: Uint16Array.from(tokenizer.encode(d.text)) })).filter((d) => d.tokens.length > 0);
-  const tokensRead = sumBy(docs, (d) => d.tokens.length);
+  const tokensRead = _.sumBy(docs, (d) => d.tokens.length);
   const docsRead = docs.length;
   if (source.maxTokens !== undefined && tokensRead > source.maxTokens) {
     // A random subset of whole documents, kept in their original order.
@@ -121,8 +121,8 @@ function readSource(source: CorpusSource, tokenizer: Tokenizer, rng: Rng, o: Bui
     packages,
     ids: docs.map((d) => d.id),
     docs: docs.map((d) => d.tokens),
-    chars: sumBy(docs, (d) => d.text.length),
-    tokens: sumBy(docs, (d) => d.tokens.length),
+    chars: _.sumBy(docs, (d) => d.text.length),
+    tokens: _.sumBy(docs, (d) => d.tokens.length),
     docsRead,
     tokensRead,
   };
@@ -151,8 +151,8 @@ function splitHeldOut(results: SourceResult[], o: BuildOptions, rowOpts: RowOpti
       train.push(makeRows(r.docs.filter((_, i) => !flags[i]), rowOpts));
       heldOut.push(makeRows(r.docs.filter((_, i) => flags[i]), rowOpts));
     }
-    const natRows = sumBy(heldOut.filter((_, i) => results[i].source.register === "natural"), (h) => h.rows);
-    const allRows = sumBy(heldOut, (h) => h.rows);
+    const natRows = _.sumBy(heldOut.filter((_, i) => results[i].source.register === "natural"), (h) => h.rows);
+    const allRows = _.sumBy(heldOut, (h) => h.rows);
     const natShort = Math.max(0, nNatural - natRows);
     const allShort = Math.max(0, o.evalRows - allRows);
     if (natShort === 0 && allShort === 0) return { held, train, heldOut };
@@ -165,7 +165,7 @@ function splitHeldOut(results: SourceResult[], o: BuildOptions, rowOpts: RowOpti
 function chooseEvalRows(results: SourceResult[], heldOut: RowSet[], o: BuildOptions, rng: Rng): { chosen: RowRef[]; validRefs: RowRef[] } {
   const nNatural = Math.round(o.evalRows * o.naturalShare);
   const refs = (register: "natural" | "technical") =>
-    heldOut.flatMap((h, s) => (results[s].source.register === register ? range(h.rows).map((row) => ({ source: s, row })) : []));
+    heldOut.flatMap((h, s) => (results[s].source.register === register ? _.range(h.rows).map((row) => ({ source: s, row })) : []));
   const evalRng = rng.fork("eval");
   const naturalPool = evalRng.shuffle(refs("natural"));
   const technicalPool = evalRng.shuffle(refs("technical"));
@@ -177,7 +177,7 @@ function chooseEvalRows(results: SourceResult[], heldOut: RowSet[], o: BuildOpti
   if (chosen.length !== o.evalRows) throw new Error(`only ${chosen.length} held-out rows for ${o.evalRows} evaluation rows`);
   evalRng.shuffle(chosen);
   const chosenKey = new Set(chosen.map((r) => `${r.source}:${r.row}`));
-  const validRefs = sortBy(
+  const validRefs = _.sortBy(
     [...naturalPool, ...technicalPool].filter((r) => !chosenKey.has(`${r.source}:${r.row}`)),
     [(r) => r.source, (r) => r.row],
   );
@@ -243,7 +243,7 @@ function report(results: SourceResult[], { held, train, heldOut }: Split, chosen
     );
   });
   log(
-    `\ntotal tokens ${M(sumBy(results, (r) => r.tokens))} M; train ${M(sumBy(train, (r) => r.usedTokens))} M in rows` +
-      ` (${M(sumBy(train, (r) => r.droppedTokens) / 1)} M dropped tails); held-out ${M(sumBy(heldOut, (r) => r.usedTokens))} M in rows`,
+    `\ntotal tokens ${M(_.sumBy(results, (r) => r.tokens))} M; train ${M(_.sumBy(train, (r) => r.usedTokens))} M in rows` +
+      ` (${M(_.sumBy(train, (r) => r.droppedTokens) / 1)} M dropped tails); held-out ${M(_.sumBy(heldOut, (r) => r.usedTokens))} M in rows`,
   );
 }

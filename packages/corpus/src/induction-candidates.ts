@@ -8,7 +8,7 @@
  * never a candidate.
  */
 import type { TokenDatasetFile } from "@isc/core";
-import { range, sum, sumBy } from "lodash-es";
+import _ from "lodash";
 
 export const CANDIDATE_PROCEDURE =
   "token A is a candidate when, at positions where A already occurred earlier in the row, predicting the token that followed A's most recent earlier occurrence is right at least min_hit of the time, over at least min_count such positions in the training rows; BEGIN excluded";
@@ -28,8 +28,8 @@ export interface Candidates {
 
 export function inductionCandidates(ds: TokenDatasetFile, o: CandidateOptions): Candidates {
   const { repeats, hits } = hardInductionCounts(ds);
-  const ids = range(ds.meta.vocab).filter((a) => a !== ds.meta.begin_id && repeats[a] >= o.minCount && hits[a] / repeats[a] >= o.minHit);
-  return { ids, covered: sumBy(ids, (a) => repeats[a]), repeated: sum(repeats) };
+  const ids = _.range(ds.meta.vocab).filter((a) => a !== ds.meta.begin_id && repeats[a] >= o.minCount && hits[a] / repeats[a] >= o.minHit);
+  return { ids, covered: _.sumBy(ids, (a) => repeats[a]), repeated: _.sum(repeats) };
 }
 
 /** induction-candidates.json: the ids with the procedure and the data they came from. */

@@ -6,7 +6,7 @@
  * alone would not fill it at 5%.
  */
 import { Rng } from "@isc/core";
-import { memoize, range, sortBy, sumBy } from "lodash-es";
+import _ from "lodash";
 
 export interface SplitDoc {
   source: string;
@@ -25,11 +25,11 @@ export interface SplitOptions {
 export function splitDocuments(docs: readonly SplitDoc[], opts: SplitOptions): boolean[] {
   const base = new Rng(opts.seed);
   // One stream per source (forking leaves `base` as it is, so the order of first use does not matter).
-  const stream = memoize((source: string) => base.fork(`split:${source}`));
+  const stream = _.memoize((source: string) => base.fork(`split:${source}`));
   const u = docs.map((d) => stream(d.source).float());
   const held = u.map((x) => x < opts.heldOutFraction);
-  let natural = sumBy(docs.filter((d, i) => held[i] && d.natural), (d) => d.tokens);
-  const candidates = sortBy(range(docs.length).filter((i) => docs[i].natural && !held[i]), (i) => u[i]);
+  let natural = _.sumBy(docs.filter((d, i) => held[i] && d.natural), (d) => d.tokens);
+  const candidates = _.sortBy(_.range(docs.length).filter((i) => docs[i].natural && !held[i]), (i) => u[i]);
   for (const i of candidates) {
     if (natural >= opts.naturalHeldOutTokens) break;
     held[i] = true;

@@ -5,7 +5,7 @@
  * blank line. Hard-wrapped sources (Gutenberg novels, dictionary entries, C comments) are reflowed so line
  * breaks carry meaning rather than the width of somebody's terminal.
  */
-import { meanBy } from "lodash-es";
+import _ from "lodash";
 
 /** One document: the unit that is kept whole and assigned to train or held-out as a whole. */
 export interface Doc {
@@ -73,7 +73,7 @@ export function isProse(p: string, opts: ProseOptions = {}): boolean {
     if (PROSE_CHAR.test(ch)) good++;
   }
   if (good / total < minProseChars) return false;
-  if (meanBy(words, (w) => w.length) > maxMeanWordLength) return false;
+  if (_.meanBy(words, (w) => w.length) > maxMeanWordLength) return false;
   const plain = words.filter((w) => /^[a-z]+[.,;:!?)'"]*$/.test(w)).length;
   return plain / words.length >= 0.35;
 }

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chunk, range, sumBy } from "lodash-es";
+import _ from "lodash";
 import { makeRows } from "../src/rows.js";
 
 const B = 99;
 const SEP = [7, 7];
-const seq = (from: number, n: number) => range(from, from + n);
-const rowsOf = (t: Uint16Array, width: number) => chunk(Array.from(t), width);
+const seq = (from: number, n: number) => _.range(from, from + n);
+const rowsOf = (t: Uint16Array, width: number) => _.chunk(Array.from(t), width);
 
 test("full pieces of a document start rows at the document start; tails are packed with separators", () => {
   const a = seq(1000, 10); // two full rows of 4, tail of 2
@@ -27,11 +27,11 @@ test("full pieces of a document start rows at the document start; tails are pack
 });
 
 test("every row starts with BEGIN and no text token is lost except the final partial pack", () => {
-  const docs = range(50).map((d) => seq(d * 1000, (d * 37) % 23));
+  const docs = _.range(50).map((d) => seq(d * 1000, (d * 37) % 23));
   const set = makeRows(docs, { textLength: 10, beginId: B, separator: [7] });
   const rows = rowsOf(set.tokens, 11);
   assert.ok(rows.every((r) => r[0] === B));
-  const text = sumBy(docs, (d) => d.length);
+  const text = _.sumBy(docs, (d) => d.length);
   assert.equal(set.usedTokens, set.rows * 10);
   assert.ok(set.droppedTokens < 10);
   const seen = rows.flatMap((r) => r.slice(1)).filter((t) => t !== 7);

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { times } from "lodash-es";
+import _ from "lodash";
 import { splitDocuments, type SplitDoc } from "../src/split.js";
 
 const docs: SplitDoc[] = [
-  ...times(400, () => ({ source: "novel", natural: true, tokens: 1000 })),
-  ...times(4000, () => ({ source: "manual", natural: false, tokens: 1000 })),
+  ..._.times(400, () => ({ source: "novel", natural: true, tokens: 1000 })),
+  ..._.times(4000, () => ({ source: "manual", natural: false, tokens: 1000 })),
 ];
 
 test("the split is deterministic in the seed and holds out about the requested fraction", () => {

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { mean } from "lodash-es";
+import _ from "lodash";
 import {
   HookedTransformer,
   type ModelConfig,
@@ -138,7 +138,7 @@ export async function importRedwood(o: ImportOptions): Promise<ImportReport> {
     // A quick look at the loss, so a wrong [BEGIN] or a misread file shows up now rather than in a table.
     const checkRows = Math.min(o.checkRows ?? 8, data.rows);
     const nll = await model.lossPerToken({ data: data.tokens.subarray(0, checkRows * data.width), batch: checkRows, width: data.width });
-    const meanNll = mean(nll);
+    const meanNll = _.mean(nll);
     log(`import check: mean per-token loss on the first ${checkRows} rows = ${meanNll.toFixed(3)}`);
     await writeBundle(o, prov, conv, data, candidates, { rows: checkRows, mean_nll: Number(meanNll.toFixed(4)) });
     log(`wrote ${o.out}: ${data.rows} rows × ${data.width}, [BEGIN] = ${data.beginId}, ${candidates.length} candidates`);

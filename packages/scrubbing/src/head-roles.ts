@@ -6,7 +6,7 @@
  */
 import { FormatError } from "@isc/core";
 import type { ModelConfig } from "@isc/core";
-import { difference, range, sortBy, without } from "lodash-es";
+import _ from "lodash";
 
 export interface HeadRoles {
   /** The head whose output the induction heads read through K. Redwood: 0.0. */
@@ -66,7 +66,7 @@ export function parseHeadRoles(raw: unknown, cfg: ModelConfig): HeadRoles {
     throw new HeadRolesError(`roles.pthKPlusKept must include the previous-token head ${prev.layer}.${prev.head}: pth-k+ keeps it by definition`);
   }
   const ekNarrowScrubbed = l0(r.ekNarrowScrubbed, "ekNarrowScrubbed");
-  const stray = difference(ekNarrowScrubbed, plusHeads);
+  const stray = _.difference(ekNarrowScrubbed, plusHeads);
   if (stray.length) throw new HeadRolesError(`roles.ekNarrowScrubbed must be a subset of roles.plusHeads; ${stray.join(", ")} is not in [${plusHeads.join(", ")}]`);
   return { previousTokenHead: prev, inductionHeads: ind, plusHeads, pthKPlusKept, ekNarrowScrubbed };
 }
@@ -94,18 +94,18 @@ export interface HeadGroups {
 }
 
 export function headGroups(cfg: ModelConfig, roles: HeadRoles): HeadGroups {
-  const all = range(cfg.n_heads);
-  const begin = difference(roles.plusHeads, roles.pthKPlusKept);
+  const all = _.range(cfg.n_heads);
+  const begin = _.difference(roles.plusHeads, roles.pthKPlusKept);
   return {
     layer0: all,
     layer1: all,
-    notPrev: without(all, roles.previousTokenHead.head),
+    notPrev: _.without(all, roles.previousTokenHead.head),
     begin,
-    diag: difference(all, roles.plusHeads),
-    notKept: difference(all, roles.pthKPlusKept),
-    notBegin: difference(all, begin),
-    ekNarrowKept: difference(roles.plusHeads, roles.ekNarrowScrubbed),
-    notInduction: difference(all, roles.inductionHeads.heads),
+    diag: _.difference(all, roles.plusHeads),
+    notKept: _.difference(all, roles.pthKPlusKept),
+    notBegin: _.difference(all, begin),
+    ekNarrowKept: _.difference(roles.plusHeads, roles.ekNarrowScrubbed),
+    notInduction: _.difference(all, roles.inductionHeads.heads),
   };
 }
 
@@ -167,7 +167,7 @@ function parseHead(v: unknown, field: string, layer: number, cfg: ModelConfig): 
 }
 
 function distinctSorted(hs: number[], field: string): number[] {
-  const sorted = sortBy(hs);
+  const sorted = _.sortBy(hs);
   const dup = sorted.find((h, i) => i > 0 && sorted[i - 1] === h);
   if (dup !== undefined) throw new HeadRolesError(`${field} lists head ${dup} twice`);
   return sorted;

@@ -3,7 +3,7 @@
  * sets of paths of the treeified model (Redwood's InterpNode + Correspondence, docs/semantics.md §5.1).
  */
 import type { ModelConfig, Rng } from "@isc/core";
-import { difference, range } from "lodash-es";
+import _ from "lodash";
 import type { TokenDataset } from "./dataset.js";
 import { allPaths, explainPaths, HypothesisError, type Matcher } from "./matchers.js";
 import { enumeratePaths, type HeadSplit, pathKey, type Path } from "./paths.js";
@@ -76,7 +76,7 @@ export class Correspondence {
       const m = this.matchers.get(node);
       if (!m) throw new HypothesisError(`node "${node.name}" is in the tree but has no paths in the correspondence`);
       m.check(cfg);
-      const idx = range(paths.length).filter((i) => m.test(paths[i]));
+      const idx = _.range(paths.length).filter((i) => m.test(paths[i]));
       if (idx.length === 0) throw new HypothesisError(`node "${node.name}" (${m.description}) matches no path of the model`);
       claimed.set(node, Int32Array.from(idx));
     }
@@ -90,7 +90,7 @@ export class Correspondence {
     for (const node of this.root.walk()) {
       const seen = new Map<number, InterpNode>();
       for (const c of node.children) {
-        const outside = difference(claimed.get(c)!, claimed.get(node)!);
+        const outside = _.difference(claimed.get(c)!, claimed.get(node)!);
         if (outside.length) {
           throw new HypothesisError(`node "${c.name}" matches paths its parent "${node.name}" does not: ${explainPaths(outside.map((i) => paths[i]))}`);
         }

@@ -7,7 +7,7 @@
  * `[:, :-1]` (refers to the input, p = t) or `[:, 1:]` (refers to the label, p = t+1).
  */
 import { FormatError } from "@isc/core";
-import { zipObject } from "lodash-es";
+import _ from "lodash";
 import type { TokenArray } from "./token-ranks.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -400,6 +400,6 @@ export class CategoryMasks {
       if (r < 0 || r >= this.rows) throw new RangeError(`row index ${r} at ${i} is outside [0, ${this.rows})`);
       this.fillRow(r, i, bitIdx, outs);
     }
-    return zipObject(keys, outs);
+    return _.zipObject(keys, outs);
   }
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chunk, mean, sumBy } from "lodash-es";
+import _ from "lodash";
 import {
   TABLE_CATEGORIES,
   categoryStats,
@@ -43,8 +43,8 @@ test("categoryStats agrees with a direct float64 computation on large, offset da
     mask[i] = rnd() < 0.3 ? 1 : 0;
   }
   const xs = [...loss].filter((_, i) => mask[i] === 1);
-  const m = mean(xs);
-  const variance = sumBy(xs, (x) => (x - m) ** 2) / (xs.length - 1);
+  const m = _.mean(xs);
+  const variance = _.sumBy(xs, (x) => (x - m) ** 2) / (xs.length - 1);
   const got = categoryStats(loss, mask);
   assert.equal(got.count, xs.length);
   assert.ok(Math.abs(got.mean - m) < 1e-9);
@@ -186,7 +186,7 @@ test("logsCsvLine reproduces a row of REPO's logs.csv", () => {
     "2.498969554901123,5.65857458114624,1278288,3.9519786834716797,11.540096282958984,303868," +
     "5.569493293762207,9.987030029296875,172779,4.836723327636719,9.919179916381836,182416";
   const nums = line.split(",").slice(4).map(Number);
-  const rows = chunk(nums, 3).map(([mean, variance, count]) => ({ mean: mean!, variance: variance!, count: count! }));
+  const rows = _.chunk(nums, 3).map(([mean, variance, count]) => ({ mean: mean!, variance: variance!, count: count! }));
   assert.equal(logsCsvLine("unscrubbed", 42, 10000, "2023-01-23 12:08:23.116757-08:00", rows), line);
 });
 

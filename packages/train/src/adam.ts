@@ -5,7 +5,7 @@
  * checkpoint can save and restore exactly (tfjs optimizers hide their slots behind variables).
  */
 import { tf, type Params } from "@isc/core";
-import { mapValues } from "lodash-es";
+import _ from "lodash";
 
 export interface AdamConfig {
   beta1: number;
@@ -35,7 +35,7 @@ export class Adam {
 
   /** Fresh, all-zero moments for these parameters. */
   static zeros(cfg: AdamConfig, params: Params): Adam {
-    const z = () => mapValues(params, (p) => tf.zerosLike(p));
+    const z = () => _.mapValues(params, (p) => tf.zerosLike(p));
     return new Adam(cfg, z(), z());
   }
 

@@ -5,7 +5,7 @@
  * nearer the middle of that wander. A run that keeps one exports it as its model.
  */
 import { tf, type Params } from "@isc/core";
-import { mapValues } from "lodash-es";
+import _ from "lodash";
 
 /** What a run records: the decay and the step the average started at (its value then: the weights). */
 export interface EmaSpec {
@@ -22,7 +22,7 @@ export class ParamEma {
 
   /** An average that starts at these weights (copied; the caller keeps its own). */
   static start(decay: number, params: Params): ParamEma {
-    return new ParamEma(decay, mapValues(params, (p) => tf.clone(p)));
+    return new ParamEma(decay, _.mapValues(params, (p) => tf.clone(p)));
   }
 
   update(params: Params): void {

@@ -2,7 +2,7 @@
  * The periodic eval record: held-out loss and the induction-circuit detectors, on fixed inputs so
  * records from different steps compare (the same eval rows, the same random repeated sequences).
  */
-import { mean } from "lodash-es";
+import _ from "lodash";
 import { HookedTransformer, inContextLearningScore, inductionScores, previousTokenScores, Rng, type ModelConfig, type Params } from "@isc/core";
 
 export interface EvalSet {
@@ -65,7 +65,7 @@ export async function evaluate(cfg: ModelConfig, params: Params, set: EvalSet, s
     icl = r;
   } else {
     const nll = await model.lossPerToken(rows);
-    heldout = mean(nll);
+    heldout = _.mean(nll);
   }
   const prevRows = Math.min(set.prevRows, set.rows);
   const prev =

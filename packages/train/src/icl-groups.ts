@@ -4,7 +4,7 @@
  * from earlier tokens, packed dictionary entries do not), so the breakdown is what says why a model's
  * score is what it is.
  */
-import { groupBy, range } from "lodash-es";
+import _ from "lodash";
 import { FormatError, type HookedTransformer, inContextLearningScore, type IclResult, rowSourceNames, type TokenDatasetFile } from "@isc/core";
 
 export interface IclGroup {
@@ -40,9 +40,9 @@ function group(name: string, idx: number[], perRow: IclResult["perRow"]): IclGro
 
 export function iclBreakdown(perRow: IclResult["perRow"], names: readonly string[], register: Record<string, string> = {}): IclBreakdown {
   if (names.length !== perRow.early.length) throw new Error(`${names.length} row names for ${perRow.early.length} rows`);
-  const rows = range(names.length);
+  const rows = _.range(names.length);
   const by = (key: (i: number) => string | undefined) => {
-    const groups = groupBy(rows.filter((i) => key(i) !== undefined), key);
+    const groups = _.groupBy(rows.filter((i) => key(i) !== undefined), key);
     return Object.keys(groups).sort((a, b) => a.localeCompare(b)).map((k) => group(k, groups[k], perRow));
   };
   return {

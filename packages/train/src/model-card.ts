@@ -3,7 +3,7 @@
  * loss, head-detector scores, acceptance checks, how the recipe differs from Redwood's, and the head
  * roles with the analysis that found them (@isc/scrubbing's analyseHeadRoles).
  */
-import { range } from "lodash-es";
+import _ from "lodash";
 import type { IclResult, ModelConfig } from "@isc/core";
 import { HEAD_ROLE_PROCEDURE, type HeadRoleAnalysis } from "@isc/scrubbing";
 import type { HyperParams, TrainState } from "./checkpoint.js";
@@ -130,7 +130,7 @@ ${roleSections(c)}`;
 function roleSections(c: CardInput): string {
   const { analysis: a } = c;
   const { roles } = a;
-  const heads = range(a.previousTokenScores[0].length);
+  const heads = _.range(a.previousTokenScores[0].length);
   const row = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(" | ");
   return `## Head scores
 

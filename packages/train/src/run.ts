@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { sum } from "lodash-es";
+import _ from "lodash";
 import { HookedTransformer, initParams, readTokenDataset, Rng, saveModel, tf, type ModelConfig, type Params, type TokenDatasetFile } from "@isc/core";
 import { Adam } from "./adam.js";
 import { UsageError, type TrainFlags } from "./args.js";
@@ -273,7 +273,7 @@ class Session {
     const { state, opts, cursor } = this.r;
     this.stepTimes.push(dt);
     if (this.stepTimes.length > 20) this.stepTimes.shift();
-    const tokPerSec = (this.tokensPerStep * this.stepTimes.length) / sum(this.stepTimes);
+    const tokPerSec = (this.tokensPerStep * this.stepTimes.length) / _.sum(this.stepTimes);
     if (state.step % opts.logEvery === 0 || state.step === 1) {
       this.r.log.write({
         type: "train",

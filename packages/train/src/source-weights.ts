@@ -7,7 +7,7 @@
  * row ⌊w⌋ times, plus once more with probability w − ⌊w⌋.
  */
 import type { TokenDatasetMeta } from "@isc/core";
-import { mapValues } from "lodash-es";
+import _ from "lodash";
 import { UsageError } from "./args.js";
 
 /** Keys: source names (e.g. "gcide") or registers ("natural", "technical"); a source's own key wins. */
@@ -65,7 +65,7 @@ export function rowWeights(meta: TokenDatasetMeta, rows: number, w: SourceWeight
   for (const k of Object.keys(w)) {
     if (!known.has(k)) throw new UsageError(`--source-weights: "${k}" is neither a source nor a register of this data (${[...known].sort().join(", ")})`);
   }
-  const byCode = mapValues(legend, (name) => w[name] ?? w[register[name]] ?? 1);
+  const byCode = _.mapValues(legend, (name) => w[name] ?? w[register[name]] ?? 1);
   const out = new Float64Array(rows);
   let total = 0;
   for (let r = 0; r < rows; r++) total += out[r] = byCode[m.row_source[r]] ?? 1;

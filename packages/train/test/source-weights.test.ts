@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { range } from "lodash-es";
+import _ from "lodash";
 import { initBackend, Rng, writeTokenDataset, type TokenDatasetMeta } from "@isc/core";
 import { parseArgs } from "../src/args.js";
 import { DataCursor } from "../src/data-cursor.js";
@@ -16,7 +16,7 @@ const W = 21; // TINY_ATTN_2L: n_ctx 20
 const BEGIN = 49;
 const ROWS = 40;
 // Rows 0–9 are "prose" (natural), 10–39 "dict" (technical), interleaved as a shuffled corpus would be.
-const codes = range(ROWS).map((r) => (r % 4 === 0 ? "a" : "b")).join("");
+const codes = _.range(ROWS).map((r) => (r % 4 === 0 ? "a" : "b")).join("");
 const sourceMeta = { row_source: codes, row_source_legend: { a: "prose", b: "dict" }, row_source_register: { prose: "natural", dict: "technical" } };
 const trainPath = path.join(dir, "train.u16");
 const plainPath = path.join(dir, "plain.u16");
@@ -59,7 +59,7 @@ test("a weighted epoch holds each row ⌊w⌋ times plus once with probability w
   const seen = Array.from(c.next(n)).filter((_, i) => i % 2 === 0);
   const count = (r: number) => seen.filter((x) => x === r).length;
   for (let r = 0; r < ROWS; r += 4) assert.equal(count(r), 2, `prose row ${r} twice`);
-  const dictCounts = range(ROWS).filter((r) => r % 4 !== 0).map(count);
+  const dictCounts = _.range(ROWS).filter((r) => r % 4 !== 0).map(count);
   assert.ok(dictCounts.every((k) => k === 0 || k === 1));
   const kept = dictCounts.filter((k) => k === 1).length;
   assert.ok(kept > 5 && kept < 25, `about half of the 30 dict rows (${kept})`);

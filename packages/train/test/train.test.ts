@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { range, times } from "lodash-es";
+import _ from "lodash";
 import { initBackend, initParams, readSafetensors, Rng, sinusoidalPositions, tf, TINY_ATTN_2L, writeTokenDataset } from "@isc/core";
 import { Adam } from "../src/adam.js";
 import { parseArgs } from "../src/args.js";
@@ -26,7 +26,7 @@ function synthetic(rows: number, seed: number): Uint16Array {
   const t = new Uint16Array(rows * W);
   for (let i = 0; i < rows; i++) {
     t[i * W] = BEGIN;
-    const chunk = times(5, () => r.int(BEGIN));
+    const chunk = _.times(5, () => r.int(BEGIN));
     for (let c = 1; c < W; c++) t[i * W + c] = r.float() < 0.5 ? chunk[c % 5] : r.int(BEGIN);
   }
   return t;
@@ -94,7 +94,7 @@ test("N steps + resume + N steps equals 2N steps exactly (across an epoch bounda
     .map((l) => JSON.parse(l))
     .filter((r) => r.type === "train")
     .map((r) => r.step);
-  assert.deepEqual(steps, range(1, 13), "the log reads as one run");
+  assert.deepEqual(steps, _.range(1, 13), "the log reads as one run");
 });
 
 test("contradicting flags and --no-resume on an existing run are refused", async () => {
@@ -223,7 +223,7 @@ test("repeated spans: a copy of an earlier span of the same row, drawn from (see
     const dst = diff[0];
     const len = diff[diff.length - 1] - dst + 1;
     assert.ok(len <= spec.maxLen);
-    const found = range(Math.max(0, dst - len + 1)).some((src) => src >= 1 && range(len).every((i) => after[dst + i] === before[src + i]));
+    const found = _.range(Math.max(0, dst - len + 1)).some((src) => src >= 1 && _.range(len).every((i) => after[dst + i] === before[src + i]));
     assert.ok(found, `row ${b}: the written span is not a copy of an earlier one`);
   }
   assert.equal(seen, a.changed);
@@ -282,7 +282,7 @@ test("mixed repeated spans: each span is random ids or copied text, with even od
   const rows = new Int32Array(64 * width).fill(7);
   assert.equal(applyRepeatSpans(rows, 64, width, repeatSpans(1, "mixed"), 3, 0, 40), 64);
   // A copy of a constant row leaves it constant; random ids (from [0, 40), 7 excluded by chance only) do not.
-  const randomRows = range(64).filter((b) => rows.subarray(b * width, (b + 1) * width).some((t) => t !== 7)).length;
+  const randomRows = _.range(64).filter((b) => rows.subarray(b * width, (b + 1) * width).some((t) => t !== 7)).length;
   assert.ok(randomRows > 16 && randomRows < 48, `${randomRows} of 64 rows got random ids`);
   assert.equal(describeSpans(repeatSpans(0.5, "mixed")), "50% of rows with a repeated random-token or copied-text span of 16–96 tokens");
 });
@@ -296,14 +296,14 @@ test("--repeat-adjacent: that share of copies starts right where its original en
     const after = rows.subarray(b * width, (b + 1) * width);
     const diff = [...after.keys()].filter((i) => after[i] !== i);
     const [dst, len] = [diff[0], diff[diff.length - 1] - diff[0] + 1];
-    return { dst, len, adjacent: range(len).every((i) => after[dst + i] === dst - len + i) };
+    return { dst, len, adjacent: _.range(len).every((i) => after[dst + i] === dst - len + i) };
   };
   const all = unique.slice();
   assert.equal(applyRepeatSpans(all, batch, width, repeatSpans(1, "copy", [16, 96], 1), 0, 3), batch);
   for (let b = 0; b < batch; b++) assert.ok(written(all, b).adjacent, `row ${b}: ${JSON.stringify(written(all, b))}`);
   const half = unique.slice();
   applyRepeatSpans(half, batch, width, repeatSpans(1, "copy", [16, 96], 0.5), 0, 3);
-  const adjacentRows = range(batch).filter((b) => written(half, b).adjacent).length;
+  const adjacentRows = _.range(batch).filter((b) => written(half, b).adjacent).length;
   assert.ok(adjacentRows > 16 && adjacentRows < 48, `${adjacentRows} of ${batch} copies adjacent at 0.5`);
   assert.deepEqual(repeatSpans(0.5, "random", [16, 96], 0), { frac: 0.5, minLen: 16, maxLen: 96, kind: "random" }, "the field is absent at 0, as in older checkpoints");
   const [old, zero] = [unique.slice(), unique.slice()];

@@ -3,7 +3,7 @@
  * reference bars, e.g. the seed's numbers, beside them), a labelled matrix heatmap for per-head
  * scores (layer × head), and a line chart (loss by position).
  */
-import { range } from "lodash-es";
+import _ from "lodash";
 import { type PlotlyFigure, roundTo, SEQUENTIAL_BLUES } from "./figure.js";
 
 export interface BarSeries {
@@ -122,7 +122,7 @@ export function lineChart(series: readonly LineSeries[], options: { title?: stri
       type: "scatter",
       mode: "lines",
       name: s.name,
-      x: s.x ? Array.from(s.x) : range(s.y.length),
+      x: s.x ? Array.from(s.x) : _.range(s.y.length),
       y: Array.from(s.y, (v) => roundTo(v, 4)),
     })),
     layout: {

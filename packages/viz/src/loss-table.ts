@@ -3,7 +3,7 @@
  * side, experiments across, each with mean NLL, unbiased variance and count. The numbers are printed
  * with the same 3 decimals as the seed, so a reader can compare them cell by cell.
  */
-import { isEqual } from "lodash-es";
+import _ from "lodash";
 import { escapeHtml, fmtCount, fmtFixed } from "./html.js";
 
 /** One category's statistics; `label` is what the row is called (e.g. "CANDIDATES"). */
@@ -43,7 +43,7 @@ function sharedLabels(experiments: readonly ExperimentTable[]): string[] {
   const labels = experiments[0]!.rows.map((r) => r.label);
   for (const e of experiments) {
     const got = e.rows.map((r) => r.label);
-    if (!isEqual(got, labels)) {
+    if (!_.isEqual(got, labels)) {
       throw new RangeError(`experiment "${e.name}" has categories [${got.join(", ")}], expected [${labels.join(", ")}]`);
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { ModelConfig } from "@isc/core/browser";
 import type { Slot } from "@isc/scrubbing";
-import { range } from "lodash-es";
+import _ from "lodash";
 import { checkboxes, h, select } from "./dom.js";
 import { explainError, toPlainError } from "./errors.js";
 import { buildHypothesis, describeRule, type HopSpec, type HypothesisSpec, pathOwners, type RuleSpec, SAMPLER_LABELS, type SamplerSpec } from "./hypothesis-spec.js";
@@ -130,7 +130,7 @@ export class Builder {
         const fromOptions = [
           { value: "any", label: "fed by anything" },
           { value: "embed", label: "fed by the embedding directly" },
-          ...range(rule.hop.layer).map((l) => ({ value: String(l), label: `fed by layer ${l} heads` })),
+          ..._.range(rule.hop.layer).map((l) => ({ value: String(l), label: `fed by layer ${l} heads` })),
         ];
         const fromValue = typeof rule.from === "string" ? rule.from : String(rule.from.layer);
         parts.push(
@@ -139,7 +139,7 @@ export class Builder {
             fromOptions,
             fromValue,
             (v) => {
-              rule.from = v === "any" || v === "embed" ? v : { layer: Number(v), heads: range(this.cfg.n_heads), slots: [...SLOTS] };
+              rule.from = v === "any" || v === "embed" ? v : { layer: Number(v), heads: _.range(this.cfg.n_heads), slots: [...SLOTS] };
               this.changed();
             },
             { class: "rule-from", "aria-label": "fed by" },
@@ -154,7 +154,7 @@ export class Builder {
   /** Layer (in [minLayer, maxLayer)), heads and slots of one hop. */
   private hopEditor(hop: HopSpec, minLayer: number, maxLayer: number): (Node | string)[] {
     const layer = select(
-      range(minLayer, maxLayer).map((l) => ({ value: String(l), label: `layer ${l}` })),
+      _.range(minLayer, maxLayer).map((l) => ({ value: String(l), label: `layer ${l}` })),
       String(hop.layer),
       (v) => {
         hop.layer = Number(v);
@@ -163,7 +163,7 @@ export class Builder {
       { class: "hop-layer", "aria-label": "layer" },
     );
     const heads = checkboxes(
-      range(this.cfg.n_heads),
+      _.range(this.cfg.n_heads),
       hop.heads,
       (x) => String(x),
       (sel) => {

@@ -8,7 +8,7 @@
  */
 import type { ModelConfig } from "@isc/core/browser";
 import type { Path, Slot } from "@isc/scrubbing";
-import { countBy, max, sum } from "lodash-es";
+import _ from "lodash";
 
 /** Node colours in order; the unscrubbed remainder is grey. */
 export const NODE_COLOURS: readonly string[] = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
@@ -130,7 +130,7 @@ function anchorIn(g: DiagramLayout, n: string, slot: Slot | null): [number, numb
   return [g.colX(l + 1) - g.boxW / 2, g.headY(h) + (slot ? SLOT_DY[slot] : 0)];
 }
 
-const scrubbedOf = (e: EdgeStat) => sum(e.byOwner);
+const scrubbedOf = (e: EdgeStat) => _.sum(e.byOwner);
 
 function edgesSvg(g: DiagramLayout, stats: EdgeStat[]): string {
   // Unscrubbed edges first so coloured ones draw on top.
@@ -145,7 +145,7 @@ function edgeSvg(g: DiagramLayout, e: EdgeStat): string {
   const scrubbed = scrubbedOf(e);
   const frac = scrubbed / e.total;
   // The first owner with the most paths along the edge.
-  const best = e.byOwner.indexOf(max(e.byOwner)!);
+  const best = e.byOwner.indexOf(_.max(e.byOwner)!);
   const colour = scrubbed > 0 ? NODE_COLOURS[best % NODE_COLOURS.length] : GREY;
   const w = scrubbed > 0 ? 1 + 2.2 * frac : 0.6;
   const op = scrubbed > 0 ? 0.35 + 0.6 * frac : 0.55;
@@ -188,7 +188,7 @@ function sideBox(g: DiagramLayout, x: number, label: string): string {
 
 /** Two columns of swatches under the diagram: node (sampler): paths it claims. */
 function legendSvg(g: DiagramLayout, owner: Int32Array, options: PathDiagramOptions): string {
-  const counts = countBy(owner);
+  const counts = _.countBy(owner);
   return options.nodes
     .map((n, i) => {
       const count = counts[i] ?? 0;

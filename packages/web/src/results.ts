@@ -5,7 +5,7 @@
  */
 import { lossRecovered } from "@isc/scrubbing";
 import { attentionHeatmap, colouredTextHtml, escapeHtml, facetsFromStack, lossTableHtml, type PlotlyFigure, recoveredTableHtml, sideBySide } from "@isc/viz";
-import { keyBy, mapValues } from "lodash-es";
+import _ from "lodash";
 import type { ExperimentOutcome, PreliminaryResult, SaaResult, SingleResult } from "./protocol.js";
 
 function tableOf(o: ExperimentOutcome) {
@@ -34,7 +34,7 @@ export function singleHtml(r: SingleResult): string {
 }
 
 export function preliminaryHtml(r: PreliminaryResult): string {
-  const by = keyBy(r.runs, (o) => o.name);
+  const by = _.keyBy(r.runs, (o) => o.name);
   const shown = r.runs.filter((o) => o.name !== "unscrubbed" && o.name !== "baseline");
   const u = by.unscrubbed!;
   const b = by.baseline!;
@@ -46,7 +46,7 @@ export function preliminaryHtml(r: PreliminaryResult): string {
     shown.map((o) => lossRecovered(u.table, b.table, o.table)),
     { caption: "% loss recovered", highlight: ["CANDIDATES"] },
   );
-  const data = escapeHtml(JSON.stringify(mapValues(by, (o) => o.table.map((row) => row.mean))));
+  const data = escapeHtml(JSON.stringify(_.mapValues(by, (o) => o.table.map((row) => row.mean))));
   return `<div class="prelim-table" data-means="${data}">${loss}${rec}</div>`;
 }
 

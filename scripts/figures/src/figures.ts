@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { range, times, without } from "lodash-es";
+import _ from "lodash";
 import { type Command, parseOrHelp, runMain } from "@isc/node";
 import * as ex from "@isc/notebooks/experiments";
 import * as fig from "@isc/notebooks/figures";
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     // 01: the preliminary experiments.
     const prelim = ["unscrubbed", "ev", "pth-k", "eq", "all", "baseline", "ev+", "pth-k+", "eq+"];
     const runs = await ex.runMany(m, prelim, { samples: args.samples });
-    const scored = without(prelim, "unscrubbed", "baseline");
+    const scored = _.without(prelim, "unscrubbed", "baseline");
     save("preliminary-recovered.png", await r.render(titled(fig.recoveredBars(m, runs, scored), `% loss recovered on CANDIDATES — ${tag}`)));
     const table = viz.recoveredTableHtml(ex.CATEGORY_LABELS, scored, ex.recoveredOf(runs, scored), {
       caption: `% loss recovered per token category — ${tag} (small: Redwood's model, seed notebook)`,
@@ -68,11 +68,11 @@ async function main(): Promise<void> {
 
     // 03: position-only attention of layer 0.
     const H = m.bundle.model.cfg.n_heads;
-    const heads = range(H);
+    const heads = _.range(H);
     const names = heads.map((h) => `a0.${h}`);
     const pos = fig.positionalPatterns(m.bundle.model, 50);
     save("layer0-positional.png", await r.render(viz.attentionHeatmap(viz.facetsFromStack(pos, 50, heads, names), {
-      tokens: times(50, () => ""), columns: 4, panelSize: 250, title: `Position-only attention of the layer-0 heads — ${m.name} model`,
+      tokens: _.times(50, () => ""), columns: 4, panelSize: 250, title: `Position-only attention of the layer-0 heads — ${m.name} model`,
     })));
 
     // 00: head detector scores.

@@ -3,7 +3,7 @@
  * together, head by head, and in the subsets the writeup settled on (REPO experiments.py:
  * EMBEDDING-VALUE, EMBEDDING-QUERY, EMBEDDING-KEY).
  */
-import { sortBy } from "lodash-es";
+import _ from "lodash";
 import type { HopPattern } from "../matchers.js";
 import type { Slot } from "../paths.js";
 import type { CatalogueContext } from "./context.js";
@@ -69,7 +69,7 @@ function redwoodHeadExplorations({ INDS, l0, literal, v, q }: CatalogueContext):
     ...qIndep.flatMap((hs) =>
       literal(hs, () =>
         makeCorrI(
-          `a0-q-indep-${sortBy(hs).join("")}`,
+          `a0-q-indep-${_.sortBy(hs).join("")}`,
           `each of ${l0(hs)} → Q of ${INDS} as ${hs.length} children (independent rows)`,
           hs.map((h) => viaL0(q, [h])),
         ),

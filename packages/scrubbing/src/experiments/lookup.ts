@@ -1,6 +1,6 @@
 /** Finding an experiment by name, and suggestions when the name is unknown. */
 import { UsageError } from "@isc/core";
-import { range, sortBy } from "lodash-es";
+import _ from "lodash";
 import type { Experiment } from "./entry.js";
 import { PRELIMINARY_EXPERIMENTS } from "./preliminary.js";
 
@@ -30,11 +30,11 @@ export function closeNames(name: string, names: readonly string[], limit = 5): s
   const close = names
     .map((n) => ({ n, d: n.includes(name) && name.length >= 3 ? Math.min(editDistance(name, n), max) : editDistance(name, n) }))
     .filter((x) => x.d <= max);
-  return sortBy(close, ["d", (x) => x.n.length, "n"]).slice(0, limit).map((x) => x.n);
+  return _.sortBy(close, ["d", (x) => x.n.length, "n"]).slice(0, limit).map((x) => x.n);
 }
 
 function editDistance(a: string, b: string): number {
-  let prev = range(b.length + 1);
+  let prev = _.range(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));

@@ -3,7 +3,7 @@
  * whole and split into single-head children (REPO experiments.py: the "1.5-…" lines of
  * PREVIOUS-TOKEN-HEAD KEY, and ALL).
  */
-import { difference, without } from "lodash-es";
+import _ from "lodash";
 import type { CatalogueContext } from "./context.js";
 import { type Entry, makers } from "./entry.js";
 import { slot, viaEmb, viaEmbAnd, viaL0 } from "./shorthands.js";
@@ -17,7 +17,7 @@ export function oneInductionHead(c: CatalogueContext): Entry[] {
 function keyOfOneHead({ r, g, l0, digits }: CatalogueContext, i: number): Entry[] {
   const k = slot([i], "k");
   const kept = r.pthKPlusKept;
-  const ekNarrowKeeps = difference(g.layer0, r.ekNarrowScrubbed);
+  const ekNarrowKeeps = _.difference(g.layer0, r.ekNarrowScrubbed);
   return [
     makeCorrA(`1.${i}-pth-k+`, `direct embedding and ${l0(g.notKept)} → K of 1.${i} only (keep ${l0(kept)}): pth-k+ for one head`, [viaEmbAnd(k, g.notKept)]),
     makeCorrA(`1.${i}-not-pth-k+`, `${l0(kept)} → K of 1.${i}: the complement of 1.${i}-pth-k+ among layer-0 heads`, [viaL0(k, kept)]),
@@ -32,7 +32,7 @@ function keyOfOneHead({ r, g, l0, digits }: CatalogueContext, i: number): Entry[
 function naiveForLastHead({ r, g, P, l0, last, naive }: CatalogueContext): Entry[] {
   const [v, q, k] = [slot([last], "v"), slot([last], "q"), slot([last], "k")];
   // As REPO lists it: Q without the second previous-token-like head, K as pth-k+.
-  const qDecoherent = difference(g.layer0, without(r.pthKPlusKept, P));
+  const qDecoherent = _.difference(g.layer0, _.without(r.pthKPlusKept, P));
   return [
     makeCorrA(`all-1.${last}`, `ev ∪ eq ∪ pth-k for 1.${last} alone, one child (the original loop over the induction heads leaves only the last one's)`, [naive([last])]),
     makeCorrA(
