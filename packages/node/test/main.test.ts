@@ -25,3 +25,20 @@ test("exit codes and what is printed", () => {
   const ok = run(`runMain("tool", () => { console.log("done"); });`);
   assert.deepEqual([ok.status, ok.stdout], [0, "done\n"]);
 });
+
+/** The command's stdout through a shell pipe into `reader`; returns the reader's output and the command's exit code and stderr. */
+function piped(body: string, reader: string) {
+  const code = `import { runMain } from ${JSON.stringify(MAIN)}; ${body}`;
+  const script = `node --input-type=module -e "$CODE" 2>"$ERR" | ${reader}; echo "status=\${PIPESTATUS[0]}"; cat "$ERR"`;
+  const err = path.join(path.dirname(fileURLToPath(import.meta.url)), `main-test-stderr-${process.pid}`);
+  const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, CODE: code, ERR: err } });
+  spawnSync("rm", ["-f", err]);
+  return r.stdout;
+}
+
+test("output survives a slow pipe, and a pipe closed early ends the command quietly", () => {
+  // 2 MB is far more than a pipe holds: without the flush, exiting dropped what the reader had not read yet.
+  const lines = `runMain("tool", () => { for (let i = 0; i < 20000; i++) console.log(String(i).padEnd(99, ".")); });`;
+  assert.equal(piped(lines, "(sleep 0.3; wc -l)"), "20000\nstatus=0\n");
+  assert.equal(piped(lines, "head -1"), `0${".".repeat(98)}\nstatus=0\n`);
+});
