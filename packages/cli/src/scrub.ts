@@ -4,6 +4,7 @@
  * tables, save SAA / attention data for many examples, and print % loss recovered.
  * Usage errors exit 2 with one line on stderr.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
@@ -168,10 +169,34 @@ function announce(b: Bundle): void {
   );
 }
 
+/** What the environment changes, for --help. */
+const ENVIRONMENT = [
+  ["SCRUB_MODEL=DIR", "the model bundle when --model is not given (default weights/default)"],
+  ["SCRUB_BACKEND=NAME", "tensorflow, wasm or cpu instead of the fastest that loads"],
+  ["SCRUB_NATIVE=0", "the wasm kernels instead of the native ones (same numbers to 1e-4, slower)"],
+  ["SCRUB_THREADS=N", "threads of the native kernels (default one per CPU; results do not depend on it)"],
+];
+
+function helpText(): string {
+  const list = (rows: string[][]) => rows.map(([n, what]) => `  ${n.padEnd(20)} ${what}`).join("\n");
+  const cmds = Object.entries(commands).map(([n, c]) => [n, c.summary]);
+  return `usage: scrub <command> [options]\n       scrub --version\n\ncommands:\n${list(cmds)}\n\nenvironment:\n${list(ENVIRONMENT)}\n\nRun \`scrub <command> --help\` for its options.`;
+}
+
+/** The version in the cli package's package.json (this file is dist/src/scrub.js). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return `scrub ${pkg.version}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === "--version" || cmd === "-V") {
+    console.log(version());
+    return 0;
+  }
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
-    console.log(`usage: scrub <command> [options]\n\ncommands:\n${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`).join("\n")}\n\nRun \`scrub <command> --help\` for its options.`);
+    console.log(helpText());
     return cmd ? 0 : 2;
   }
   const c = commands[cmd];

@@ -93,3 +93,19 @@ test("a model whose card records failed acceptance checks says so before it runs
   assert.match(r.stderr, /\(2 of 3 acceptance checks fail: see its card\.md\)/);
   assert.doesNotMatch(scrub("run", "--exp", "ev", "--samples", "2", "--model", bundle).stderr, /acceptance checks fail/);
 });
+
+test("--version, the environment in --help, and a bad or missing backend as one line and exit 2", () => {
+  assert.deepEqual([scrub("--version").status, scrub("--version").stdout], [0, "scrub 0.1.0\n"]);
+  const help = scrub("--help").stdout;
+  for (const v of ["SCRUB_MODEL", "SCRUB_BACKEND", "SCRUB_NATIVE", "SCRUB_THREADS"]) assert.match(help, new RegExp(v));
+  const withBackend = (name: string) =>
+    spawnSync(process.execPath, [SCRUB, "run", "--exp", "ev", "--samples", "2", "--model", bundle], { encoding: "utf8", env: { ...process.env, SCRUB_QUIET: "1", SCRUB_BACKEND: name } });
+  const bad = withBackend("gpu");
+  assert.deepEqual([bad.status, bad.stderr.trim().split("\n").at(-1)], [2, "scrub: SCRUB_BACKEND=gpu is not one of tensorflow, wasm, cpu"]);
+  // tfjs-node needs libtensorflow, which cannot be installed here; where it can, this backend simply works.
+  const tensorflow = withBackend("tensorflow");
+  if (tensorflow.status !== 0) {
+    assert.equal(tensorflow.status, 2);
+    assert.match(tensorflow.stderr.trim().split("\n").at(-1)!, /^scrub: no tfjs backend could be initialised: tensorflow: .*unset it/);
+  }
+});

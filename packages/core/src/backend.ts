@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { ResourceError, UsageError } from "./errors.js";
 import { installNativeKernels, nativeKernelsInfo } from "./native-kernels.js";
 import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels.js";
 
@@ -36,7 +37,7 @@ function envBackend(): BackendName | undefined {
   const v = process.env.SCRUB_BACKEND;
   if (v === undefined || v === "") return undefined;
   if (!(BACKEND_ORDER as readonly string[]).includes(v)) {
-    throw new Error(`SCRUB_BACKEND=${v} is not one of ${BACKEND_ORDER.join(", ")}`);
+    throw new UsageError(`SCRUB_BACKEND=${v} is not one of ${BACKEND_ORDER.join(", ")}`);
   }
   return v as BackendName;
 }
@@ -63,7 +64,8 @@ async function select(prefer: BackendName | undefined): Promise<BackendInfo> {
       failures.push(`${name}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  throw new Error(`no tfjs backend could be initialised:\n  ${failures.join("\n  ")}`);
+  const hint = prefer ? ` (SCRUB_BACKEND=${prefer}; unset it to let the fastest available one be picked)` : "";
+  throw new ResourceError(`no tfjs backend could be initialised: ${failures.join("; ")}${hint}`);
 }
 
 const require = createRequire(import.meta.url);
