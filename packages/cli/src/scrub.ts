@@ -9,7 +9,7 @@ import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
 import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, loadBundle, parseOrHelp, resourceSummary, runExperiment, runMain, UsageError } from "@isc/node";
+import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, loadBundle, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
 
 const common: Record<string, FlagSpec> = {
   model: { type: "string", help: "model bundle directory (default weights/default, or $SCRUB_MODEL)" },
@@ -39,12 +39,15 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       idx: { type: "int", min: 0, help: "pin the root to this dataset row (FixedSampler): SAA mode" },
       attns: { type: "boolean", help: "also save the mean attention pattern of every head" },
       "attn-scores": { type: "boolean", help: "also save the mean pre-softmax attention scores" },
-      save: { type: "string", help: "save the run as results/NAME (+ results/logs.csv)" },
+      save: { type: "string", help: "save the run as results/NAME (+ results/logs.csv); refuses an existing run" },
+      force: { type: "boolean", help: "with --save: replace a run of that name" },
       results: { type: "string", help: "results directory (default ./results)" },
       ...common,
     },
     run: async (f) => {
       if (!f.exp) throw new UsageError("run needs --exp NAME (see `scrub list`)");
+      // Checked before anything is computed: a bad target must not cost the run.
+      const saveDir = f.save === undefined ? undefined : saveTarget(f.results ?? "results", f.save, { force: f.force });
       const b = await bundleFrom(f);
       announce(b);
       const tensors = tf.memory().numTensors;
@@ -54,11 +57,11 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         idx: f.idx,
         attention: f["attn-scores"] ? "scores" : f.attns ? "pattern" : undefined,
         batchSize: f.batch,
-        saveDir: f.save ? path.join(f.results ?? "results", f.save) : undefined,
+        saveDir,
         progress: true,
       });
       process.stdout.write(formatRun(r));
-      console.error(`${f.exp}: ${r.manifest.samples} samples in ${fmtTime(r.manifest.timings.total_s)}${f.save ? `, saved to ${path.join(f.results ?? "results", f.save)}` : ""} · ${resourceSummary(tensors)}`);
+      console.error(`${f.exp}: ${r.manifest.samples} samples in ${fmtTime(r.manifest.timings.total_s)}${saveDir ? `, saved to ${saveDir}` : ""} · ${resourceSummary(tensors)}`);
       b.model.dispose();
     },
   },
@@ -70,20 +73,23 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       samples: { type: "int", min: 1, help: "resamples per example (default 1000)" },
       attns: { type: "boolean", help: "save mean attention patterns instead of SAA names" },
       "attn-scores": { type: "boolean", help: "save mean pre-softmax scores" },
+      force: { type: "boolean", help: "replace runs of the same names" },
       results: { type: "string", help: "results directory (default ./results)" },
       ...common,
     },
     run: async (f) => {
       if (!f.exp || f.ct === undefined) throw new UsageError("get-data needs --exp E1 E2 ... and --ct K");
+      const kind = f["attn-scores"] ? "attn_scores" : f.attns ? "attns" : "saa";
+      const target = (e: string, i: number) => saveTarget(f.results ?? "results", `${e}_${kind}_${i}`, { force: f.force });
+      for (let i = 0; i < f.ct; i++) for (const e of f.exp as string[]) target(e, i); // every target checked before any run
       const b = await bundleFrom(f);
       announce(b);
       const cat = experimentCatalogue(b.model.cfg, b.roles);
       for (const e of f.exp as string[]) if (!cat.has(e)) throw new UsageError(`unknown experiment "${e}" (see \`scrub list\`)`);
       if (f.ct > b.dataset.rows) throw new UsageError(`--ct ${f.ct} is more than the dataset's ${b.dataset.rows} rows`);
-      const kind = f["attn-scores"] ? "attn_scores" : f.attns ? "attns" : "saa";
       for (let i = 0; i < f.ct; i++) {
         for (const e of f.exp as string[]) {
-          const save = path.join(f.results ?? "results", `${e}_${kind}_${i}`);
+          const save = target(e, i);
           await runExperiment(b, e, {
             samples: f.samples ?? 1000,
             seed: f.seed,

@@ -1,7 +1,7 @@
 /** The `scrub` command's error paths and a real run on a tiny bundle made on the fly. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,4 +108,30 @@ test("--version, the environment in --help, and a bad or missing backend as one 
     assert.equal(tensorflow.status, 2);
     assert.match(tensorflow.stderr.trim().split("\n").at(-1)!, /^scrub: no tfjs backend could be initialised: tensorflow: .*unset it/);
   }
+});
+
+test("--save never overwrites without --force, and a bad target is refused before the run", () => {
+  const results = mkdtempSync(path.join(os.tmpdir(), "scrub-save-"));
+  const run = (...extra: string[]) => scrub("run", "--exp", "ev", "--samples", "4", "--model", bundle, "--results", results, ...extra);
+  assert.equal(run("--save", "mine").status, 0);
+  const first = readFileSync(path.join(results, "mine", "manifest.json"), "utf8");
+  const again = run("--exp", "eq", "--save", "mine");
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /mine already holds a run; choose another --save name or add --force/);
+  assert.equal(again.stdout, "", "refused before computing anything");
+  assert.equal(readFileSync(path.join(results, "mine", "manifest.json"), "utf8"), first, "the first run is untouched");
+  assert.equal(run("--exp", "eq", "--save", "mine", "--force").status, 0);
+  assert.equal(loadRun(path.join(results, "mine")).manifest.experiment, "eq");
+  assert.equal(readFileSync(path.join(results, "logs.csv"), "utf8").split("\r\n").filter(Boolean).length, 2);
+  for (const [name, re] of [["../x", /not a plain name/], ["/abs/path", /not a plain name/], ["", /not a plain name/], ["logs.csv", /the results folder's log/]] as const) {
+    const r = run("--save", name);
+    assert.deepEqual([r.status, r.stdout], [2, ""], name);
+    assert.match(r.stderr, re);
+  }
+  const blocked = path.join(results, "a-file");
+  writeFileSync(blocked, "");
+  const unwritable = scrub("run", "--exp", "ev", "--samples", "4", "--model", bundle, "--results", path.join(blocked, "sub"), "--save", "x");
+  assert.deepEqual([unwritable.status, unwritable.stdout], [2, ""]);
+  assert.match(unwritable.stderr, /^scrub: cannot write to the results folder .*a-file\/sub: (ENOTDIR|EEXIST)$/m);
+  assert.deepEqual(readdirSync(results).sort(), ["a-file", "logs.csv", "mine"], "no partial folders left behind");
 });

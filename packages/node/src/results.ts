@@ -2,9 +2,12 @@
  * A run's results on disk: one directory per run with the per-token losses (little-endian
  * float32 [samples, T]), the row indices (int32 [samples]), the mean attention if asked
  * (float32 [heads, T, T]) and a JSON manifest; plus a `logs.csv` line, as the original code kept.
+ * Nothing is overwritten unless asked, and nothing is half-written: a run is written into a
+ * temporary folder beside its target and renamed into place, and logs.csv is replaced whole.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ResourceError, UsageError } from "@isc/core";
 
 export interface RunManifest {
   experiment: string;
@@ -35,12 +38,36 @@ export interface SavedRun {
   attention?: Float32Array;
 }
 
+/** Where a run called `name` goes in `resultsDir`, checked before any work: a plain name, a writable folder, no run there unless `force`. */
+export function saveTarget(resultsDir: string, name: string, options: { force?: boolean } = {}): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) {
+    throw new UsageError(`--save "${name}" is not a plain name (letters, digits and . _ + -, starting with a letter or digit): runs live inside the results folder`);
+  }
+  if (name === LOGS_CSV) throw new UsageError(`--save ${name}: that is the results folder's log of runs; choose another name`);
+  try {
+    mkdirSync(resultsDir, { recursive: true });
+    accessSync(resultsDir, constants.W_OK);
+  } catch (e) {
+    throw new ResourceError(`cannot write to the results folder ${resultsDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const dir = path.join(resultsDir, name);
+  if (existsSync(dir) && !options.force) throw new UsageError(`${dir} already holds a run; choose another --save name or add --force to replace it`);
+  return dir;
+}
+
+/** Writes the run into a temporary folder beside `dir`, then renames it into place (replacing an older run only then). */
 export function saveRun(dir: string, run: SavedRun): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "loss.f32"), bytesOf(run.loss));
-  writeFileSync(path.join(dir, "rows.i32"), bytesOf(run.rows));
-  if (run.attention) writeFileSync(path.join(dir, "attention.f32"), bytesOf(run.attention));
-  writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(run.manifest, null, 2) + "\n");
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(path.join(tmp, "loss.f32"), bytesOf(run.loss));
+  writeFileSync(path.join(tmp, "rows.i32"), bytesOf(run.rows));
+  if (run.attention) writeFileSync(path.join(tmp, "attention.f32"), bytesOf(run.attention));
+  writeFileSync(path.join(tmp, "manifest.json"), JSON.stringify(run.manifest, null, 2) + "\n");
+  const old = `${dir}.replaced-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
 }
 
 export function loadRun(dir: string): SavedRun {
@@ -58,9 +85,16 @@ export function loadRun(dir: string): SavedRun {
   return { manifest, loss, rows, attention };
 }
 
+/** The log of runs in a results folder, one line per saved run, as the original code kept it. */
+export const LOGS_CSV = "logs.csv";
+
+/** Adds a line to logs.csv by writing the whole file anew and renaming it into place, so a crash leaves the old log or the new one. */
 export function appendLogsCsv(file: string, line: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  appendFileSync(file, line + "\r\n");
+  const before = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+  const tmp = `${file}.partial-${process.pid}`;
+  writeFileSync(tmp, Buffer.concat([before, Buffer.from(line + "\r\n")]));
+  renameSync(tmp, file);
 }
 
 function bytesOf(a: Float32Array | Int32Array): Uint8Array {

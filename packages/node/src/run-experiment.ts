@@ -19,7 +19,7 @@ import {
 } from "@isc/scrubbing";
 import type { Bundle } from "./bundle.js";
 import { ProgressBar } from "./progress.js";
-import { appendLogsCsv, type RunManifest, saveRun } from "./results.js";
+import { appendLogsCsv, LOGS_CSV, type RunManifest, saveRun } from "./results.js";
 
 export interface RunExperimentOptions {
   samples: number;
@@ -77,7 +77,7 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
   };
   if (options.saveDir) {
     saveRun(options.saveDir, { manifest, loss: result.loss, rows: result.refRows, attention: result.attention?.data });
-    appendLogsCsv(path.join(path.dirname(options.saveDir), "logs.csv"), logsCsvLine(name, seed, options.samples, new Date(), table));
+    appendLogsCsv(path.join(path.dirname(options.saveDir), LOGS_CSV), logsCsvLine(name, seed, options.samples, new Date(), table));
   }
   return { name, result, table, manifest };
 }
