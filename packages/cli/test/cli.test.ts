@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, test } from "node:test";
-import { initBackend } from "@isc/core";
+import { initBackend, readSafetensors, writeSafetensors } from "@isc/core";
 import { loadRun } from "@isc/node";
 import { writeTinyBundle } from "@isc/node/testing";
 
@@ -134,4 +134,21 @@ test("--save never overwrites without --force, and a bad target is refused befor
   assert.deepEqual([unwritable.status, unwritable.stdout], [2, ""]);
   assert.match(unwritable.stderr, /^scrub: cannot write to the results folder .*a-file\/sub: (ENOTDIR|EEXIST)$/m);
   assert.deepEqual(readdirSync(results).sort(), ["a-file", "logs.csv", "mine"], "no partial folders left behind");
+});
+
+test("NaN weights and a request too large for memory are one line and exit 2, before any work", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "scrub-nan-"));
+  for (const f of ["config.json", "card.json", "tokenizer.json", "eval.u16", "eval.json", "induction-candidates.json"]) copyFileSync(path.join(bundle, f), path.join(dir, f));
+  const named = readSafetensors(readFileSync(path.join(bundle, "model.safetensors")));
+  const wq = named.get("blocks.1.attn.W_Q")!;
+  const poisoned = Float32Array.from(wq.data);
+  poisoned[5] = NaN;
+  named.set("blocks.1.attn.W_Q", { ...wq, data: poisoned });
+  writeFileSync(path.join(dir, "model.safetensors"), writeSafetensors(named));
+  const nan = scrub("run", "--exp", "ev", "--samples", "2", "--model", dir);
+  assert.equal(nan.status, 2);
+  assert.match(nan.stderr, /^scrub: cannot load model: .*tensor "blocks\.1\.attn\.W_Q" holds 1 non-finite values \(NaN or ±Infinity; the first at flat index 5\)$/m);
+  const huge = scrub("run", "--exp", "ev", "--samples", "1000000000000", "--model", bundle);
+  assert.deepEqual([huge.status, huge.stdout], [2, ""]);
+  assert.match(huge.stderr, /^scrub: --samples 1000000000000 would keep [\d.]+ GB of per-token results, more than half of this machine's [\d.]+ GB; at most [\d,]+ samples fit$/m);
 });

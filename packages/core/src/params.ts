@@ -157,8 +157,20 @@ export function paramsFromNamed(c: ModelConfig, named: Map<string, NamedTensor |
     if (/\.b_[A-Za-z]+$/.test(name) && t.data.every((v) => v === 0)) continue;
     throw new SafetensorsError(`${source}: unexpected tensor "${name}" [${t.shape}] (this model has no such parameter)`);
   }
+  for (const [name] of expected) checkFinite(source, name, named.get(name)!.data);
   for (const [name, shape] of expected) params[name] = tf.tensor(named.get(name)!.data, shape, "float32");
   return params;
+}
+
+/** NaN or infinite weights make every loss NaN: refuse them where they are read, naming the tensor. */
+function checkFinite(source: string, name: string, data: ArrayLike<number>): void {
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    if (bad++ === 0) first = i;
+  }
+  if (bad > 0) throw new SafetensorsError(`${source}: tensor "${name}" holds ${bad} non-finite values (NaN or ±Infinity; the first at flat index ${first})`);
 }
 
 /** Copies parameters out of tfjs, e.g. to write a safetensors file or a checkpoint. */

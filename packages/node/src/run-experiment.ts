@@ -20,6 +20,7 @@ import {
 import type { Bundle } from "./bundle.js";
 import { ProgressBar } from "./progress.js";
 import { appendLogsCsv, LOGS_CSV, type RunManifest, saveRun } from "./results.js";
+import { checkFiniteLosses, checkRunFits } from "./run-bounds.js";
 
 export interface RunExperimentOptions {
   samples: number;
@@ -47,6 +48,7 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
   if (options.idx !== undefined) bundle.dataset.check(options.idx);
   const root = options.idx === undefined ? new ExactSampler() : new FixedSampler(options.idx);
   const { corr, modification } = exp.build(root);
+  checkRunFits(options.samples, bundle.dataset.width - 1);
   const seed = options.seed ?? 42;
   const batchSize = options.batchSize ?? 32;
   const bar = options.progress ? new ProgressBar(name, options.samples) : null;
@@ -58,6 +60,7 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
     modification,
     onProgress: bar ? (done) => bar.update(done) : undefined,
   });
+  checkFiniteLosses(name, result.loss);
   const table = lossTable(result.loss, bundle.masks.gather(result.refRows));
   const manifest: RunManifest = {
     experiment: name,
