@@ -49,7 +49,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       // Checked before anything is computed: a bad target must not cost the run.
       const saveDir = f.save === undefined ? undefined : saveTarget(f.results ?? "results", f.save, { force: f.force });
       const b = await bundleFrom(f);
-      announce(b);
+      announce(b, f.samples ?? 10000);
       const tensors = tf.memory().numTensors;
       const r = await runExperiment(b, f.exp, {
         samples: f.samples ?? 10000,
@@ -111,7 +111,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
     run: async (f) => {
       if (!f.exps) throw new UsageError("recovered needs --exps E1 E2 ...");
       const b = await bundleFrom(f);
-      announce(b);
+      announce(b, f.samples ?? 10000);
       await printTablesAndRecovered(b, f.exps, f.samples ?? 10000, f, false);
       b.model.dispose();
     },
@@ -121,7 +121,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
     flags: { samples: { type: "int", min: 1, help: "samples per experiment (default 10000, as the seed)" }, ...common },
     run: async (f) => {
       const b = await bundleFrom(f);
-      announce(b);
+      announce(b, f.samples ?? 10000);
       await printTablesAndRecovered(b, [...PRELIMINARY_EXPERIMENTS], f.samples ?? 10000, f, true);
       b.model.dispose();
     },
@@ -162,7 +162,15 @@ async function bundleFrom(f: Record<string, any>): Promise<Bundle> {
   }
 }
 
-function announce(b: Bundle): void {
+/** Says what the run reads, and when the data file is small enough that reference rows will repeat. */
+function announce(b: Bundle, samples?: number): void {
+  if (samples !== undefined && samples > b.dataset.rows) {
+    console.error(`[scrub] note: ${samples} samples from ${b.dataset.rows} rows: rows are drawn with replacement, so reference rows repeat (each about ${(samples / b.dataset.rows).toFixed(1)} times)`);
+  }
+  announceModel(b);
+}
+
+function announceModel(b: Bundle): void {
   const c = b.card;
   // A card may record acceptance checks (export-model writes them); the ones that failed are said up front.
   const checks = Array.isArray(c.acceptance) ? (c.acceptance as { pass?: unknown }[]) : [];

@@ -152,3 +152,10 @@ test("NaN weights and a request too large for memory are one line and exit 2, be
   assert.deepEqual([huge.status, huge.stdout], [2, ""]);
   assert.match(huge.stderr, /^scrub: --samples 1000000000000 would keep [\d.]+ GB of per-token results, more than half of this machine's [\d.]+ GB; at most [\d,]+ samples fit$/m);
 });
+
+test("more samples than the data file has rows is said", () => {
+  const r = scrub("run", "--exp", "ev", "--samples", "60", "--model", bundle);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /note: 60 samples from 50 rows: rows are drawn with replacement/);
+  assert.doesNotMatch(scrub("run", "--exp", "ev", "--samples", "4", "--model", bundle).stderr, /drawn with replacement/);
+});
