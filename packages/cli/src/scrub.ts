@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
-import { experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, loadBundle, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+import { experimentCatalogue, formatLossTable, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
+import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, listRuns, loadBundle, loadRun, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
 
 const common: Record<string, FlagSpec> = {
   model: { type: "string", help: "model bundle directory (default weights/default, or $SCRUB_MODEL)" },
@@ -103,6 +103,26 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         }
       }
       b.model.dispose();
+    },
+  },
+  show: {
+    summary: "Print a saved run's loss table again, in the seed's format, from its files alone.",
+    flags: { name: { type: "string", help: "the run's name (see `scrub ls`)" }, results: { type: "string", help: "results directory (default ./results)" } },
+    run: async (f) => {
+      if (!f.name) throw new UsageError("show needs --name NAME (see `scrub ls`)");
+      const run = loadRun(path.join(f.results ?? "results", f.name));
+      process.stdout.write(formatLossTable(run.manifest.table));
+      const m = run.manifest;
+      console.error(`${f.name}: ${m.experiment}, ${m.samples} samples × ${m.T} positions, seed ${m.seed}, ${m.sources?.length ?? 1} sources, saved ${m.created}`);
+    },
+  },
+  ls: {
+    summary: "List the saved runs of a results folder, oldest first.",
+    flags: { results: { type: "string", help: "results directory (default ./results)" } },
+    run: async (f) => {
+      for (const { name, manifest: m } of listRuns(f.results ?? "results")) {
+        console.log(`${name.padEnd(28)} ${m.experiment.padEnd(20)} ${String(m.samples).padStart(7)} samples  seed ${m.seed}  ${m.created}`);
+      }
     },
   },
   recovered: {

@@ -159,3 +159,23 @@ test("more samples than the data file has rows is said", () => {
   assert.match(r.stderr, /note: 60 samples from 50 rows: rows are drawn with replacement/);
   assert.doesNotMatch(scrub("run", "--exp", "ev", "--samples", "4", "--model", bundle).stderr, /drawn with replacement/);
 });
+
+test("a saved run holds every source's rows and path sources; show prints its table again and ls lists it", () => {
+  const results = mkdtempSync(path.join(os.tmpdir(), "scrub-show-"));
+  const r = scrub("run", "--exp", "ev", "--samples", "5", "--model", bundle, "--results", results, "--save", "ev5");
+  assert.equal(r.status, 0, r.stderr);
+  const saved = loadRun(path.join(results, "ev5"));
+  const m = saved.manifest;
+  assert.deepEqual(m.sources, ["logits (other inputs)", "0"]); // the catalogue names a child by its index, as make_corr did
+  assert.equal(saved.sources.length, m.sources.length * 5);
+  assert.deepEqual(saved.sources.subarray(0, 5), saved.rows, "source 0 is the reference");
+  assert.equal(m.paths.length, 1 + 24 + 24 * 25); // 2 layers × 8 heads × 3 slots
+  assert.ok(m.paths.every((p) => p.source === (/^1\.[56]\.v\/0\.\d\.[qkv]$/.test(p.path) ? 1 : 0)), "ev's child reads exactly layer 0 → V of 1.5 and 1.6");
+  assert.deepEqual(m.hypothesis.map((h) => [h.node, h.parent, h.sampler]), [["logits", null, "Exact"], ["0", "logits", "Uncond"]]);
+  assert.equal(m.versions.node, process.version);
+  const show = scrub("show", "--name", "ev5", "--results", results);
+  assert.deepEqual([show.status, show.stdout], [0, r.stdout]);
+  const ls = scrub("ls", "--results", results);
+  assert.match(ls.stdout, /^ev5 +ev +5 samples  seed 42 /);
+  assert.equal(scrub("show", "--name", "nope", "--results", results).status, 2);
+});

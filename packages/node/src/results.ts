@@ -5,9 +5,9 @@
  * Nothing is overwritten unless asked, and nothing is half-written: a run is written into a
  * temporary folder beside its target and renamed into place, and logs.csv is replaced whole.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ResourceError, UsageError } from "@isc/core";
+import { FormatError, ResourceError, UsageError } from "@isc/core";
 
 export interface RunManifest {
   experiment: string;
@@ -24,16 +24,26 @@ export interface RunManifest {
   timings: { scrub_s: number; total_s: number };
   created: string;
   attention: { kind: "pattern" | "scores"; heads: string[] } | null;
-  /** The 9 categories, for a quick look without reloading the losses. */
+  /** The 9 categories: what `scrub show` prints, without the bundle. */
   table: { label: string; mean: number; variance: number; count: number }[];
+  /** The hypothesis: each interpretation node (parents first) with its samplers and the paths it claims. */
+  hypothesis: { node: string; parent: string | null; sampler: string; other_inputs_sampler: string; paths: string }[];
+  modification: string | null;
+  /** Each source's name, in the order of sources.i32's rows; source 0 gives the labels. */
+  sources: string[];
+  /** Every path of the treeified model ("1.5.v/0.3.q"; "" is the direct embedding) and the source it reads. */
+  paths: { path: string; source: number }[];
+  versions: { toolkit: string; node: string; tfjs: string };
 }
 
 export interface SavedRun {
   manifest: RunManifest;
   /** [samples * T] */
   loss: Float32Array;
-  /** [samples] */
+  /** [samples] the reference rows (source 0's). */
   rows: Int32Array;
+  /** [sources, samples]: every source's rows, the reference first and then each child's. */
+  sources: Int32Array;
   /** [heads * T * T] */
   attention?: Float32Array;
 }
@@ -62,6 +72,7 @@ export function saveRun(dir: string, run: SavedRun): void {
   mkdirSync(tmp, { recursive: true });
   writeFileSync(path.join(tmp, "loss.f32"), bytesOf(run.loss));
   writeFileSync(path.join(tmp, "rows.i32"), bytesOf(run.rows));
+  writeFileSync(path.join(tmp, "sources.i32"), bytesOf(run.sources));
   if (run.attention) writeFileSync(path.join(tmp, "attention.f32"), bytesOf(run.attention));
   writeFileSync(path.join(tmp, "manifest.json"), JSON.stringify(run.manifest, null, 2) + "\n");
   const old = `${dir}.replaced-${process.pid}`;
@@ -72,17 +83,31 @@ export function saveRun(dir: string, run: SavedRun): void {
 
 export function loadRun(dir: string): SavedRun {
   const mPath = path.join(dir, "manifest.json");
-  if (!existsSync(mPath)) throw new Error(`${dir} is not a saved run (no manifest.json)`);
+  if (!existsSync(mPath)) throw new UsageError(`${dir} is not a saved run (no manifest.json)`);
   const manifest = JSON.parse(readFileSync(mPath, "utf8")) as RunManifest;
+  // JSON has no NaN: an empty category's mean and variance were written as null.
+  manifest.table = manifest.table.map((r) => ({ ...r, mean: r.mean ?? NaN, variance: r.variance ?? NaN }));
   const loss = new Float32Array(arrayOf(readFileSync(path.join(dir, "loss.f32"))));
   const rows = new Int32Array(arrayOf(readFileSync(path.join(dir, "rows.i32"))));
   if (loss.length !== manifest.samples * manifest.T) {
-    throw new Error(`${dir}/loss.f32 holds ${loss.length} values; the manifest says ${manifest.samples} × ${manifest.T}`);
+    throw new FormatError(`${dir}/loss.f32 holds ${loss.length} values; the manifest says ${manifest.samples} × ${manifest.T}`);
   }
-  if (rows.length !== manifest.samples) throw new Error(`${dir}/rows.i32 holds ${rows.length} rows; the manifest says ${manifest.samples}`);
+  if (rows.length !== manifest.samples) throw new FormatError(`${dir}/rows.i32 holds ${rows.length} rows; the manifest says ${manifest.samples}`);
+  const sPath = path.join(dir, "sources.i32");
+  // Runs saved before sources.i32 existed hold the reference rows only.
+  const sources = existsSync(sPath) ? new Int32Array(arrayOf(readFileSync(sPath))) : rows;
   const aPath = path.join(dir, "attention.f32");
   const attention = existsSync(aPath) ? new Float32Array(arrayOf(readFileSync(aPath))) : undefined;
-  return { manifest, loss, rows, attention };
+  return { manifest, loss, rows, sources, attention };
+}
+
+/** The saved runs in a results folder, oldest first. */
+export function listRuns(resultsDir: string): { name: string; manifest: RunManifest }[] {
+  if (!existsSync(resultsDir)) return [];
+  const runs = readdirSync(resultsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(resultsDir, e.name, "manifest.json")))
+    .map((e) => ({ name: e.name, manifest: JSON.parse(readFileSync(path.join(resultsDir, e.name, "manifest.json"), "utf8")) as RunManifest }));
+  return runs.sort((a, b) => a.manifest.created.localeCompare(b.manifest.created));
 }
 
 /** The log of runs in a results folder, one line per saved run, as the original code kept it. */

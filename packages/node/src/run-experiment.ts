@@ -21,6 +21,7 @@ import type { Bundle } from "./bundle.js";
 import { ProgressBar } from "./progress.js";
 import { appendLogsCsv, LOGS_CSV, type RunManifest, saveRun } from "./results.js";
 import { checkFiniteLosses, checkRunFits } from "./run-bounds.js";
+import { runRecord, sourceRows } from "./run-record.js";
 
 export interface RunExperimentOptions {
   samples: number;
@@ -77,9 +78,10 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
     created: new Date().toISOString(),
     attention: result.attention ? { kind: result.attention.kind, heads: result.attention.heads } : null,
     table: table.map((r) => ({ label: r.label, mean: r.mean, variance: r.variance, count: r.count })),
+    ...runRecord(corr, result.assignment, modification),
   };
   if (options.saveDir) {
-    saveRun(options.saveDir, { manifest, loss: result.loss, rows: result.refRows, attention: result.attention?.data });
+    saveRun(options.saveDir, { manifest, loss: result.loss, rows: result.refRows, sources: sourceRows(result.assignment), attention: result.attention?.data });
     appendLogsCsv(path.join(path.dirname(options.saveDir), LOGS_CSV), logsCsvLine(name, seed, options.samples, new Date(), table));
   }
   return { name, result, table, manifest };

@@ -64,6 +64,19 @@ export class Correspondence {
     return node;
   }
 
+  /** Each node, parents first, with its samplers and the paths it claims, in words (for run records). */
+  describe(): { node: string; parent: string | null; sampler: string; otherInputsSampler: string; paths: string }[] {
+    const parentOf = new Map<InterpNode, InterpNode>();
+    for (const n of this.root.walk()) for (const c of n.children) parentOf.set(c, n);
+    return [...this.root.walk()].map((n) => ({
+      node: n.name,
+      parent: parentOf.get(n)?.name ?? null,
+      sampler: n.sampler.name,
+      otherInputsSampler: n.otherInputsSampler.name,
+      paths: this.matchers.get(n)?.description ?? "(none)",
+    }));
+  }
+
   /**
    * Checks the hypothesis against the model and returns, for each node, the indices of the paths
    * it claims. The root must claim every path; a child only paths of its parent; siblings may not
