@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
-import { experimentCatalogue, formatLossTable, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type FlagSpec, fmtTime, formatRun, listRuns, loadBundle, loadRun, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+import { bootstrapRecovered, experimentCatalogue, formatLossTable, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
+import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatRun, listRuns, loadBundle, loadRun, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
 
 const common: Record<string, FlagSpec> = {
   model: { type: "string", help: "model bundle directory (default weights/default, or $SCRUB_MODEL)" },
@@ -152,25 +152,35 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
   const cat = experimentCatalogue(b.model.cfg, b.roles);
   for (const e of names) if (!cat.has(e)) throw new UsageError(`unknown experiment "${e}" (see \`scrub list\`)`);
   const all = _.uniq(["unscrubbed", "baseline", ...names]);
-  const means = new Map<string, number[]>();
+  const runs = new Map<string, ExperimentRun>();
   const t0 = performance.now();
   const tensors = tf.memory().numTensors;
   for (const e of printTables ? names : all) {
     if (printTables) console.log(`\n\nRunning experiment ${e}`);
     const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true });
     if (printTables) process.stdout.write(formatRun(r));
-    means.set(e, r.table.map((row) => row.mean));
+    runs.set(e, r);
   }
   for (const e of all) {
-    if (means.has(e)) continue;
-    const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true });
-    means.set(e, r.table.map((row) => row.mean));
+    if (!runs.has(e)) runs.set(e, await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true }));
   }
   const shown = _.without(names, "unscrubbed", "baseline");
-  const rec = shown.map((e) => lossRecovered(means.get("unscrubbed")!, means.get("baseline")!, means.get(e)!));
+  const means = (e: string) => runs.get(e)!.table.map((row) => row.mean);
+  const rec = shown.map((e) => lossRecovered(means("unscrubbed"), means("baseline"), means(e)));
+  const intervals = shown.map((e) => recoveredInterval(b, runs.get("unscrubbed")!, runs.get("baseline")!, runs.get(e)!));
   console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${samples} samples each:\n`);
   process.stdout.write(formatRecoveredTable(shown, rec));
+  console.log(`\n95 % intervals: bootstrap over the ${samples} reference rows (${BOOTSTRAP_REPS} resamples, seed 0):\n`);
+  process.stdout.write(formatRecoveredTable(shown, rec, { intervals }));
   console.error(`total ${fmtTime((performance.now() - t0) / 1000)} · ${resourceSummary(tensors)}`);
+}
+
+const BOOTSTRAP_REPS = 1000;
+
+/** The 95 % interval of one experiment's recovered fractions; the three runs share their reference rows (same seed and samples). */
+function recoveredInterval(b: Bundle, unscrubbed: ExperimentRun, baseline: ExperimentRun, exp: ExperimentRun): RecoveredInterval {
+  const rows = unscrubbed.result.refRows;
+  return bootstrapRecovered({ unscrubbed: unscrubbed.result.loss, baseline: baseline.result.loss, exp: exp.result.loss }, b.masks.gather(rows), exp.result.T, { reps: BOOTSTRAP_REPS });
 }
 
 async function bundleFrom(f: Record<string, any>): Promise<Bundle> {

@@ -33,6 +33,7 @@ export {
   type LogsCsvOptions,
 } from "./loss-table.js";
 export { lossRecovered, formatRecoveredTable, type MeansLike, type FormatRecoveredOptions } from "./recovered.js";
+export { bootstrapRecovered, type BootstrapOptions, type RecoveredInterval, type RecoveredRuns } from "./recovered-interval.js";
 export { saaDiff, meanOverSamples } from "./saa.js";
 export { TokenDataset } from "./dataset.js";
 // Every sampler is public: a new one is a class in samplers.ts and nothing else.

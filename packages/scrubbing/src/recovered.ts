@@ -6,6 +6,7 @@
  */
 import { formatPyFixed } from "./loss-table.js";
 import { TABLE_CATEGORIES, type CategoryInfo } from "./masks.js";
+import type { RecoveredInterval } from "./recovered-interval.js";
 
 /** Per-category means in table order: plain numbers, or rows with a `mean` (e.g. `lossTable`'s output). */
 export type MeansLike = ArrayLike<number> | readonly { readonly mean: number }[];
@@ -38,7 +39,11 @@ export interface FormatRecoveredOptions {
   /** Decimals (default 3, as docs/semantics.md §10.2). */
   readonly digits?: number;
   readonly categories?: readonly CategoryInfo[];
+  /** One per experiment: each cell then reads "0.208 [0.150, 0.266]", and categories whose gap is unclear are marked. */
+  readonly intervals?: readonly RecoveredInterval[];
 }
+
+const UNCLEAR = "†";
 
 /**
  * A category × experiment text table of recovered fractions for the CLI: a header line of experiment names, then
@@ -55,11 +60,16 @@ export function formatRecoveredTable(
   }
   const categories = options.categories ?? TABLE_CATEGORIES;
   const digits = options.digits ?? 3;
-  const labels = categories.map((c) => (options.labels === "long" ? c.label : c.shortLabel));
+  const iv = options.intervals;
+  const unclear = categories.map((_, i) => iv?.some((x) => x.gapUnclear[i]) ?? false);
+  const labels = categories.map((c, i) => (options.labels === "long" ? c.label : c.shortLabel) + (unclear[i] ? ` ${UNCLEAR}` : ""));
   const labelWidth = Math.max("category".length, ...labels.map((l) => l.length));
-  const cells = recovered.map((col) => categories.map((_, i) => formatPyFixed(col[i]!, digits)));
+  const fmt = (x: number) => formatPyFixed(x, digits);
+  const cell = (j: number, i: number) => fmt(recovered[j]![i]!) + (iv ? ` [${fmt(iv[j]!.lo[i]!)}, ${fmt(iv[j]!.hi[i]!)}]` : "");
+  const cells = recovered.map((_, j) => categories.map((_c, i) => cell(j, i)));
   const widths = expNames.map((name, j) => Math.max(name.length, ...cells[j]!.map((c) => c.length)));
   const line = (first: string, rest: readonly string[]): string =>
     [first.padEnd(labelWidth), ...rest.map((s, j) => s.padStart(widths[j]!))].join("  ").trimEnd() + "\n";
-  return line("category", expNames) + labels.map((l, i) => line(l, cells.map((col) => col[i]!))).join("");
+  const note = unclear.some(Boolean) ? `${UNCLEAR} the baseline − unscrubbed gap's own 95 % interval includes 0: the ratio means nothing there\n` : "";
+  return line("category", expNames) + labels.map((l, i) => line(l, cells.map((col) => col[i]!))).join("") + note;
 }
