@@ -8,8 +8,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
-import { bootstrapRecovered, experimentCatalogue, formatLossTable, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatRun, listRuns, loadBundle, loadRun, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
+import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatRun, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+
+const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
 
 const common: Record<string, FlagSpec> = {
   model: { type: "string", help: "model bundle directory (default weights/default, or $SCRUB_MODEL)" },
@@ -42,6 +44,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       save: { type: "string", help: "save the run as results/NAME (+ results/logs.csv); refuses an existing run" },
       force: { type: "boolean", help: "with --save: replace a run of that name" },
       results: { type: "string", help: "results directory (default ./results)" },
+      format,
       ...common,
     },
     run: async (f) => {
@@ -60,7 +63,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         saveDir,
         progress: true,
       });
-      process.stdout.write(formatRun(r));
+      process.stdout.write(formatTableAs(f.format ?? "seed", r.manifest, r.manifest.table));
       console.error(`${f.exp}: ${r.manifest.samples} samples in ${fmtTime(r.manifest.timings.total_s)}${saveDir ? `, saved to ${saveDir}` : ""} · ${resourceSummary(tensors)}`);
       b.model.dispose();
     },
@@ -107,11 +110,11 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
   },
   show: {
     summary: "Print a saved run's loss table again, in the seed's format, from its files alone.",
-    flags: { name: { type: "string", help: "the run's name (see `scrub ls`)" }, results: { type: "string", help: "results directory (default ./results)" } },
+    flags: { name: { type: "string", help: "the run's name (see `scrub ls`)" }, results: { type: "string", help: "results directory (default ./results)" }, format },
     run: async (f) => {
       if (!f.name) throw new UsageError("show needs --name NAME (see `scrub ls`)");
       const run = loadRun(path.join(f.results ?? "results", f.name));
-      process.stdout.write(formatLossTable(run.manifest.table));
+      process.stdout.write(formatTableAs(f.format ?? "seed", run.manifest, run.manifest.table));
       const m = run.manifest;
       console.error(`${f.name}: ${m.experiment}, ${m.samples} samples × ${m.T} positions, seed ${m.seed}, ${m.sources?.length ?? 1} sources, saved ${m.created}`);
     },

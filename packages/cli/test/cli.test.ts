@@ -179,3 +179,19 @@ test("a saved run holds every source's rows and path sources; show prints its ta
   assert.match(ls.stdout, /^ev5 +ev +5 samples  seed 42 /);
   assert.equal(scrub("show", "--name", "nope", "--results", results).status, 2);
 });
+
+test("--format table, json and csv say the same numbers as the seed format, and show reads them back", () => {
+  const results = mkdtempSync(path.join(os.tmpdir(), "scrub-format-"));
+  const base = ["run", "--exp", "ev", "--samples", "6", "--model", bundle];
+  const seed = scrub(...base, "--results", results, "--save", "f").stdout;
+  const json = JSON.parse(scrub(...base, "--format", "json").stdout) as { experiment: string; categories: { category: string; mean: number | null; se: number | null; count: number }[] };
+  assert.equal(json.experiment, "ev");
+  assert.equal(json.categories.length, 9);
+  assert.equal(json.categories[0]!.mean!.toFixed(3), seed.split("\n")[1]!.trim().split(/ +/)[0]);
+  assert.ok(json.categories.every((c) => c.se === null || c.se > 0));
+  const csv = scrub(...base, "--format", "csv").stdout.trimEnd().split("\n");
+  assert.equal(csv[0], "experiment,category,mean,se,variance,count");
+  assert.equal(csv.length, 10);
+  assert.match(scrub(...base, "--format", "table").stdout, /^category +mean +SE +variance +tokens$/m);
+  assert.equal(scrub("show", "--name", "f", "--results", results, "--format", "json").stdout, scrub(...base, "--format", "json").stdout);
+});

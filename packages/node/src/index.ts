@@ -5,3 +5,4 @@ export * from "./progress.js";
 export * from "./resources.js";
 export * from "./args.js";
 export * from "./main.js";
+export * from "./formats.js";

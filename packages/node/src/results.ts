@@ -9,6 +9,14 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync
 import path from "node:path";
 import { FormatError, ResourceError, UsageError } from "@isc/core";
 
+export interface TableRow {
+  label: string;
+  mean: number;
+  se: number;
+  variance: number;
+  count: number;
+}
+
 export interface RunManifest {
   experiment: string;
   description: string;
@@ -24,8 +32,8 @@ export interface RunManifest {
   timings: { scrub_s: number; total_s: number };
   created: string;
   attention: { kind: "pattern" | "scores"; heads: string[] } | null;
-  /** The 9 categories: what `scrub show` prints, without the bundle. */
-  table: { label: string; mean: number; variance: number; count: number }[];
+  /** The 9 categories: what `scrub show` prints, without the bundle. `se`: the mean's standard error with rows as units. */
+  table: TableRow[];
   /** The hypothesis: each interpretation node (parents first) with its samplers and the paths it claims. */
   hypothesis: { node: string; parent: string | null; sampler: string; other_inputs_sampler: string; paths: string }[];
   modification: string | null;
@@ -86,7 +94,7 @@ export function loadRun(dir: string): SavedRun {
   if (!existsSync(mPath)) throw new UsageError(`${dir} is not a saved run (no manifest.json)`);
   const manifest = JSON.parse(readFileSync(mPath, "utf8")) as RunManifest;
   // JSON has no NaN: an empty category's mean and variance were written as null.
-  manifest.table = manifest.table.map((r) => ({ ...r, mean: r.mean ?? NaN, variance: r.variance ?? NaN }));
+  manifest.table = manifest.table.map((r) => ({ ...r, mean: r.mean ?? NaN, se: r.se ?? NaN, variance: r.variance ?? NaN }));
   const loss = new Float32Array(arrayOf(readFileSync(path.join(dir, "loss.f32"))));
   const rows = new Int32Array(arrayOf(readFileSync(path.join(dir, "rows.i32"))));
   if (loss.length !== manifest.samples * manifest.T) {

@@ -8,6 +8,7 @@ import { initBackend } from "@isc/core";
 import {
   ExactSampler,
   experimentCatalogue,
+  categoryStandardErrors,
   FixedSampler,
   formatLossTable,
   getExperiment,
@@ -62,7 +63,9 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
     onProgress: bar ? (done) => bar.update(done) : undefined,
   });
   checkFiniteLosses(name, result.loss);
-  const table = lossTable(result.loss, bundle.masks.gather(result.refRows));
+  const masks = bundle.masks.gather(result.refRows);
+  const table = lossTable(result.loss, masks);
+  const se = categoryStandardErrors(result.loss, masks, result.T);
   const manifest: RunManifest = {
     experiment: name,
     description: exp.description,
@@ -77,7 +80,7 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
     timings: { scrub_s: result.seconds, total_s: (performance.now() - t0) / 1000 },
     created: new Date().toISOString(),
     attention: result.attention ? { kind: result.attention.kind, heads: result.attention.heads } : null,
-    table: table.map((r) => ({ label: r.label, mean: r.mean, variance: r.variance, count: r.count })),
+    table: table.map((r, i) => ({ label: r.label, mean: r.mean, se: se[i]!, variance: r.variance, count: r.count })),
     ...runRecord(corr, result.assignment, modification),
   };
   if (options.saveDir) {

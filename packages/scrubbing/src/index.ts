@@ -33,6 +33,7 @@ export {
   type LogsCsvOptions,
 } from "./loss-table.js";
 export { lossRecovered, formatRecoveredTable, type MeansLike, type FormatRecoveredOptions } from "./recovered.js";
+export { categoryStandardErrors } from "./row-sums.js";
 export { bootstrapRecovered, type BootstrapOptions, type RecoveredInterval, type RecoveredRuns } from "./recovered-interval.js";
 export { saaDiff, meanOverSamples } from "./saa.js";
 export { TokenDataset } from "./dataset.js";

@@ -7,6 +7,7 @@
  */
 import { Rng } from "@isc/core";
 import { TABLE_CATEGORIES, type CategoryInfo, type TableMaskKey } from "./masks.js";
+import { categoryMasks, rowCounts, rowSums } from "./row-sums.js";
 
 export interface RecoveredRuns {
   /** Per-token losses [N·T] of the three runs on the same N reference rows. */
@@ -31,27 +32,6 @@ export interface BootstrapOptions {
   categories?: readonly CategoryInfo[];
 }
 
-/** Per row and category, the sum of one run's losses over the category's tokens: [N, C]. */
-function rowSums(loss: Float32Array, masks: readonly Uint8Array[], N: number, T: number): Float64Array {
-  const C = masks.length;
-  const out = new Float64Array(N * C);
-  for (let c = 0; c < C; c++) {
-    const m = masks[c]!;
-    for (let r = 0; r < N; r++) {
-      let s = 0;
-      for (let t = r * T; t < (r + 1) * T; t++) if (m[t] !== 0) s += loss[t]!;
-      out[r * C + c] = s;
-    }
-  }
-  return out;
-}
-
-/** Per row and category, how many tokens the category holds: [N, C]. */
-function rowCounts(masks: readonly Uint8Array[], N: number, T: number): Float64Array {
-  const ones = new Float32Array(N * T).fill(1);
-  return rowSums(ones, masks, N, T);
-}
-
 /** The q-quantile of the finite values (NaN when there are none). */
 function quantile(xs: Float64Array, q: number): number {
   const finite = Float64Array.from(xs.filter(Number.isFinite)).sort();
@@ -68,7 +48,7 @@ export function bootstrapRecovered(
   const categories = options.categories ?? TABLE_CATEGORIES;
   const N = runs.exp.length / T;
   const C = categories.length;
-  const mask = categories.map((c) => masks[c.key] ?? new Uint8Array(N * T).fill(1)); // OVERALL: every token
+  const mask = categoryMasks(masks, categories, N * T);
   const [u, b, e] = [runs.unscrubbed, runs.baseline, runs.exp].map((l) => rowSums(l, mask, N, T));
   const n = rowCounts(mask, N, T);
   const reps = options.reps ?? 1000;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "@isc/core";
-import { bootstrapRecovered, formatRecoveredTable, lossRecovered, lossTable, TABLE_CATEGORIES } from "../src/index.js";
+import { bootstrapRecovered, categoryStandardErrors, formatRecoveredTable, lossRecovered, lossTable, TABLE_CATEGORIES } from "../src/index.js";
 
 const N = 40;
 const T = 5;
@@ -37,4 +37,15 @@ test("a baseline no worse than unscrubbed is marked, and the table says why", ()
   const text = formatRecoveredTable(["e"], [[0.5]], { categories: overallOnly, intervals: [iv] });
   assert.match(text, /^OVERALL † +0\.500 \[/m);
   assert.match(text, /† the baseline − unscrubbed gap's own 95 % interval includes 0/);
+});
+
+test("with one token per row the row-clustered standard error is the classic s/√N", () => {
+  const x = Float32Array.from([1, 2, 4, 7, 11]);
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  const s = Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1));
+  const [se] = categoryStandardErrors(x, {}, 1, overallOnly);
+  assert.ok(Math.abs(se! - s / Math.sqrt(x.length)) < 1e-12, `${se} vs ${s / Math.sqrt(x.length)}`);
+  // Rows of identical tokens: more tokens per row add no information.
+  const wide = Float32Array.from({ length: 5 * 7 }, (_, i) => x[Math.floor(i / 7)]!);
+  assert.ok(Math.abs(categoryStandardErrors(wide, {}, 7, overallOnly)[0]! - se!) < 1e-12);
 });
