@@ -34,7 +34,7 @@ export function lossRecovered(unscrubbed: MeansLike, baseline: MeansLike, exp: M
 }
 
 export interface FormatRecoveredOptions {
-  /** "short" (default; the column is narrow) or "long" labels. */
+  /** "long" (default: the seed's names, one name per category everywhere) or "short" (REPO @e30ba3d's "NERB UR"). */
   readonly labels?: "long" | "short";
   /** Decimals (default 3, as docs/semantics.md §10.2). */
   readonly digits?: number;
@@ -62,7 +62,7 @@ export function formatRecoveredTable(
   const digits = options.digits ?? 3;
   const iv = options.intervals;
   const unclear = categories.map((_, i) => iv?.some((x) => x.gapUnclear[i]) ?? false);
-  const labels = categories.map((c, i) => (options.labels === "long" ? c.label : c.shortLabel) + (unclear[i] ? ` ${UNCLEAR}` : ""));
+  const labels = categories.map((c, i) => (options.labels === "short" ? c.shortLabel : c.label) + (unclear[i] ? ` ${UNCLEAR}` : ""));
   const labelWidth = Math.max("category".length, ...labels.map((l) => l.length));
   const fmt = (x: number) => formatPyFixed(x, digits);
   const cell = (j: number, i: number) => fmt(recovered[j]![i]!) + (iv ? ` [${fmt(iv[j]!.lo[i]!)}, ${fmt(iv[j]!.hi[i]!)}]` : "");

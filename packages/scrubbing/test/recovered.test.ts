@@ -51,7 +51,7 @@ test("lossRecovered: endpoints, rows with a mean, length mismatch", () => {
 
 test("formatRecoveredTable: categories as rows, experiments as columns", () => {
   const categories = TABLE_CATEGORIES.slice(4, 6); // UNCOMMON REPEATS, NON-ERB UNCOMMON REPEATS / NERB UR
-  const text = formatRecoveredTable(["ev", "long-name-exp"], [[0.0625, 1], [NaN, -0.25]], { categories });
+  const text = formatRecoveredTable(["ev", "long-name-exp"], [[0.0625, 1], [NaN, -0.25]], { categories, labels: "short" });
   assert.equal(
     text,
     // "ev" is right-aligned over the 5-wide "0.062".
@@ -59,7 +59,7 @@ test("formatRecoveredTable: categories as rows, experiments as columns", () => {
       "UNCOMMON REPEATS  0.062            nan\n" +
       "NERB UR           1.000         -0.250\n",
   );
-  const long = formatRecoveredTable(["ev"], [[0.5, 0.5]], { categories, labels: "long", digits: 1 });
+  const long = formatRecoveredTable(["ev"], [[0.5, 0.5]], { categories, digits: 1 }); // the seed's names by default
   assert.equal(long, "category                   ev\nUNCOMMON REPEATS          0.5\nNON-ERB UNCOMMON REPEATS  0.5\n");
   assert.throws(() => formatRecoveredTable(["a", "b"], [[1]]), RangeError);
 });
