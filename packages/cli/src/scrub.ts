@@ -9,7 +9,7 @@ import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
 import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatRun, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
 
@@ -130,7 +130,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
   },
   recovered: {
     summary: "Print % loss recovered, (baseline − exp) / (baseline − unscrubbed), per category.",
-    flags: { exps: { type: "list", help: "experiment names" }, samples: { type: "int", min: 1, help: "samples per experiment (default 10000)" }, ...common },
+    flags: { exps: { type: "list", help: "experiment names" }, samples: { type: "int", min: 1, help: "samples per experiment (default 10000)" }, format, ...common },
     run: async (f) => {
       if (!f.exps) throw new UsageError("recovered needs --exps E1 E2 ...");
       const b = await bundleFrom(f);
@@ -141,7 +141,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
   },
   preliminary: {
     summary: "The seed notebook's first cell: the nine preliminary experiments' tables, then % loss recovered.",
-    flags: { samples: { type: "int", min: 1, help: "samples per experiment (default 10000, as the seed)" }, ...common },
+    flags: { samples: { type: "int", min: 1, help: "samples per experiment (default 10000, as the seed)" }, format, ...common },
     run: async (f) => {
       const b = await bundleFrom(f);
       announce(b, f.samples ?? 10000);
@@ -154,27 +154,33 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
 async function printTablesAndRecovered(b: Bundle, names: string[], samples: number, f: Record<string, any>, printTables: boolean) {
   const cat = experimentCatalogue(b.model.cfg, b.roles);
   for (const e of names) if (!cat.has(e)) throw new UsageError(`unknown experiment "${e}" (see \`scrub list\`)`);
+  const format: OutputFormat = f.format ?? "seed";
   const all = _.uniq(["unscrubbed", "baseline", ...names]);
   const runs = new Map<string, ExperimentRun>();
   const t0 = performance.now();
   const tensors = tf.memory().numTensors;
-  for (const e of printTables ? names : all) {
-    if (printTables) console.log(`\n\nRunning experiment ${e}`);
+  for (const e of printTables ? [...names, ...all] : all) {
+    if (runs.has(e)) continue;
+    if (printTables && names.includes(e) && format === "seed") console.log(`\n\nRunning experiment ${e}`);
     const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true });
-    if (printTables) process.stdout.write(formatRun(r));
+    if (printTables && names.includes(e) && (format === "seed" || format === "table")) process.stdout.write((format === "table" ? "\n" : "") + formatTableAs(format, r.manifest, r.manifest.table));
     runs.set(e, r);
-  }
-  for (const e of all) {
-    if (!runs.has(e)) runs.set(e, await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true }));
   }
   const shown = _.without(names, "unscrubbed", "baseline");
   const means = (e: string) => runs.get(e)!.table.map((row) => row.mean);
   const rec = shown.map((e) => lossRecovered(means("unscrubbed"), means("baseline"), means(e)));
   const intervals = shown.map((e) => recoveredInterval(b, runs.get("unscrubbed")!, runs.get("baseline")!, runs.get(e)!));
-  console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${samples} samples each:\n`);
-  process.stdout.write(formatRecoveredTable(shown, rec));
-  console.log(`\n95 % intervals: bootstrap over the ${samples} reference rows (${BOOTSTRAP_REPS} resamples, seed 0):\n`);
-  process.stdout.write(formatRecoveredTable(shown, rec, { intervals }));
+  if (format === "json" || format === "csv") {
+    const recovered = shown.map((e, j) => ({ experiment: e, values: rec[j]!, interval: intervals[j]! }));
+    process.stdout.write(formatComparisonAs(format, { samples, seed: f.seed ?? 42, runs: [...runs.values()].map((r) => r.manifest), recovered }));
+  } else {
+    if (format === "seed") {
+      console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${samples} samples each:\n`);
+      process.stdout.write(formatRecoveredTable(shown, rec));
+    }
+    console.log(`\n% loss recovered with 95 % intervals: bootstrap over the ${samples} reference rows (${BOOTSTRAP_REPS} resamples, seed 0):\n`);
+    process.stdout.write(formatRecoveredTable(shown, rec, { intervals }));
+  }
   console.error(`total ${fmtTime((performance.now() - t0) / 1000)} · ${resourceSummary(tensors)}`);
 }
 

@@ -195,3 +195,21 @@ test("--format table, json and csv say the same numbers as the seed format, and 
   assert.match(scrub(...base, "--format", "table").stdout, /^category +mean +SE +variance +tokens$/m);
   assert.equal(scrub("show", "--name", "f", "--results", results, "--format", "json").stdout, scrub(...base, "--format", "json").stdout);
 });
+
+test("recovered --format json and csv hold every run's table and each experiment's interval", () => {
+  const base = ["recovered", "--exps", "ev", "eq", "--samples", "6", "--model", bundle];
+  const json = JSON.parse(scrub(...base, "--format", "json").stdout) as {
+    samples: number;
+    tables: { experiment: string }[];
+    recovered: { experiment: string; categories: { category: string; recovered: number | null; lo: number | null; hi: number | null; gap_unclear: boolean }[] }[];
+  };
+  assert.deepEqual(json.tables.map((t) => t.experiment), ["unscrubbed", "baseline", "ev", "eq"]);
+  assert.deepEqual(json.recovered.map((r) => r.experiment), ["ev", "eq"]);
+  const overall = json.recovered[0]!.categories[0]!;
+  assert.equal(overall.category, "OVERALL");
+  assert.ok(overall.lo! <= overall.recovered! && overall.recovered! <= overall.hi!, JSON.stringify(overall));
+  const csv = scrub(...base, "--format", "csv").stdout.trimEnd().split("\n");
+  assert.equal(csv[0], "experiment,category,mean,se,variance,count,recovered,lo,hi,gap_unclear");
+  assert.equal(csv.length, 1 + 4 * 9);
+  assert.match(csv.find((l) => l.startsWith("ev,OVERALL,"))!, /^ev,OVERALL,[\d.]+,[\d.]+,[\d.]+,120,-?[\d.]+,-?[\d.]+,-?[\d.]+,(true|false)$/);
+});

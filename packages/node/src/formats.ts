@@ -1,9 +1,10 @@
 /**
  * A loss table for people or for programs. `seed` is byte-identical to the seed notebook's print;
  * `table` has column headers and each mean's standard error; `json` and `csv` hold every field
- * (NaN, for an empty category, is null in JSON and empty in CSV).
+ * (NaN, for an empty category, is null in JSON and empty in CSV). Comparisons (`recovered`,
+ * `preliminary`) add each experiment's % loss recovered and its 95 % interval.
  */
-import { formatLossTable, formatPyFixed } from "@isc/scrubbing";
+import { formatLossTable, formatPyFixed, type RecoveredInterval } from "@isc/scrubbing";
 import type { RunManifest, TableRow } from "./results.js";
 
 export const OUTPUT_FORMATS = ["seed", "table", "json", "csv"] as const;
@@ -38,4 +39,35 @@ function headedTable(run: TableContext, rows: readonly TableRow[]): string {
   const head = `${"category".padEnd(w)}  ${"mean".padStart(9)}  ${"SE".padStart(9)}  ${"variance".padStart(9)}  ${"tokens".padStart(9)}\n`;
   const body = rows.map((r) => `${r.label.padEnd(w)}  ${num(r.mean)}  ${num(r.se)}  ${num(r.variance)}  ${String(r.count).padStart(9)}\n`).join("");
   return `${run.experiment}: ${run.samples} samples × ${run.T} positions, seed ${run.seed}; SE with rows as units\n${head}${body}`;
+}
+
+/** Several runs on the same reference rows and the % loss recovered of some of them, with 95 % intervals. */
+export interface Comparison {
+  samples: number;
+  seed: number;
+  runs: readonly RunManifest[];
+  recovered: readonly { experiment: string; values: ArrayLike<number>; interval: RecoveredInterval }[];
+}
+
+export const COMPARISON_CSV_HEADER = "experiment,category,mean,se,variance,count,recovered,lo,hi,gap_unclear\n";
+
+/** One JSON document, or one CSV row per (experiment, category) with its recovered fraction where it has one. */
+export function formatComparisonAs(format: "json" | "csv", c: Comparison): string {
+  const rec = new Map(c.recovered.map((r) => [r.experiment, r]));
+  const recoveredAt = (e: string, i: number) => {
+    const r = rec.get(e);
+    return r ? { recovered: r.values[i]!, lo: r.interval.lo[i]!, hi: r.interval.hi[i]!, gap_unclear: r.interval.gapUnclear[i]! } : null;
+  };
+  if (format === "json") {
+    const tables = c.runs.map((m) => ({ experiment: m.experiment, categories: m.table.map((r) => ({ category: r.label, mean: r.mean, se: r.se, variance: r.variance, count: r.count })) }));
+    const recovered = c.recovered.map((r) => ({ experiment: r.experiment, categories: c.runs[0]!.table.map((row, i) => ({ category: row.label, ...recoveredAt(r.experiment, i) })) }));
+    return JSON.stringify({ samples: c.samples, seed: c.seed, tables, recovered }, null, 2) + "\n";
+  }
+  const rows = c.runs.flatMap((m) =>
+    m.table.map((r, i) => {
+      const x = recoveredAt(m.experiment, i);
+      return [m.experiment, r.label, r.mean, r.se, r.variance, r.count, x?.recovered ?? NaN, x?.lo ?? NaN, x?.hi ?? NaN, x ? String(x.gap_unclear) : ""];
+    }),
+  );
+  return COMPARISON_CSV_HEADER + rows.map((r) => r.map(csvValue).join(",") + "\n").join("");
 }
