@@ -36,7 +36,10 @@ test("run prints the 9-category table in the seed's format and saves a reloadabl
   assert.equal(run.manifest.experiment, "ev");
   assert.equal(run.loss.length, 6 * 20);
   assert.equal(run.attention!.length, 16 * 20 * 20);
-  assert.match(readFileSync(path.join(results, "logs.csv"), "utf8"), /^ev,42,6,/);
+  const log = readFileSync(path.join(results, "logs.csv"), "utf8").split("\r\n");
+  assert.match(log[0]!, /^experiment,seed,samples,timestamp,OVERALL mean,OVERALL variance,OVERALL count,CANDIDATES mean,/);
+  assert.equal(log[0]!.split(",").length, log[1]!.split(",").length, "a name for every column");
+  assert.match(log[1]!, /^ev,42,6,/);
   // The last line says what the run cost and whether it leaked tensors.
   assert.match(r.stderr, /ev: 6 samples in .* · peak RSS [\d,]+ MB · tfjs tensors (\d+) → \1 \(flat\)/);
 });
@@ -122,7 +125,7 @@ test("--save never overwrites without --force, and a bad target is refused befor
   assert.equal(readFileSync(path.join(results, "mine", "manifest.json"), "utf8"), first, "the first run is untouched");
   assert.equal(run("--exp", "eq", "--save", "mine", "--force").status, 0);
   assert.equal(loadRun(path.join(results, "mine")).manifest.experiment, "eq");
-  assert.equal(readFileSync(path.join(results, "logs.csv"), "utf8").split("\r\n").filter(Boolean).length, 2);
+  assert.equal(readFileSync(path.join(results, "logs.csv"), "utf8").split("\r\n").filter(Boolean).length, 3, "the header and two runs");
   for (const [name, re] of [["../x", /not a plain name/], ["/abs/path", /not a plain name/], ["", /not a plain name/], ["logs.csv", /the results folder's log/]] as const) {
     const r = run("--save", name);
     assert.deepEqual([r.status, r.stdout], [2, ""], name);

@@ -121,12 +121,16 @@ export function listRuns(resultsDir: string): { name: string; manifest: RunManif
 /** The log of runs in a results folder, one line per saved run, as the original code kept it. */
 export const LOGS_CSV = "logs.csv";
 
-/** Adds a line to logs.csv by writing the whole file anew and renaming it into place, so a crash leaves the old log or the new one. */
-export function appendLogsCsv(file: string, line: string): void {
+/**
+ * Adds a line to logs.csv by writing the whole file anew and renaming it into place, so a crash
+ * leaves the old log or the new one. A new log starts with `header`; an existing one is kept as it is.
+ */
+export function appendLogsCsv(file: string, line: string, header: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const before = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+  const start = before.length === 0 ? header + "\r\n" : "";
   const tmp = `${file}.partial-${process.pid}`;
-  writeFileSync(tmp, Buffer.concat([before, Buffer.from(line + "\r\n")]));
+  writeFileSync(tmp, Buffer.concat([before, Buffer.from(start + line + "\r\n")]));
   renameSync(tmp, file);
 }
 

@@ -13,6 +13,7 @@ import {
   formatLossTable,
   getExperiment,
   type LossTableRow,
+  logsCsvHeader,
   logsCsvLine,
   lossTable,
   runScrub,
@@ -85,7 +86,7 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
   };
   if (options.saveDir) {
     saveRun(options.saveDir, { manifest, loss: result.loss, rows: result.refRows, sources: sourceRows(result.assignment), attention: result.attention?.data });
-    appendLogsCsv(path.join(path.dirname(options.saveDir), LOGS_CSV), logsCsvLine(name, seed, options.samples, new Date(), table));
+    appendLogsCsv(path.join(path.dirname(options.saveDir), LOGS_CSV), logsCsvLine(name, seed, options.samples, new Date(), table), logsCsvHeader());
   }
   return { name, result, table, manifest };
 }

@@ -26,6 +26,7 @@ export {
   formatStatsLine,
   formatLossTable,
   logsCsvLine,
+  logsCsvHeader,
   LOGS_CSV_LINE_TERMINATOR,
   type CategoryStats,
   type LossTableRow,

@@ -211,6 +211,12 @@ function pyDatetimeString(d: Date): string {
   return `${base}${ms === 0 ? "" : `.${p(ms * 1000, 6)}`}+00:00`;
 }
 
+/** The first line of a new `logs.csv` (REPO's file had none): names of the columns `logsCsvLine` writes. */
+export function logsCsvHeader(categories: readonly CategoryInfo[] = TABLE_CATEGORIES): string {
+  const stats = categories.flatMap((c) => ["mean", "variance", "count"].map((s) => csvField(`${c.label} ${s}`)));
+  return ["experiment", "seed", "samples", "timestamp", ...stats].join(",");
+}
+
 /**
  * One `logs.csv` row: `[exp_name, SEED, samples, timestamp, mean, var, count × 9]` (docs/semantics.md §4.1), numbers as
  * Python writes them ("nan" for an empty category). Without the line terminator (see `LOGS_CSV_LINE_TERMINATOR`).
