@@ -109,7 +109,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
     },
   },
   show: {
-    summary: "Print a saved run's loss table again, in the seed's format, from its files alone.",
+    summary: "Print a saved run's loss table again (any --format) from its files alone.",
     flags: { name: { type: "string", help: "the run's name (see `scrub ls`)" }, results: { type: "string", help: "results directory (default ./results)" }, format },
     run: async (f) => {
       if (!f.name) throw new UsageError("show needs --name NAME (see `scrub ls`)");

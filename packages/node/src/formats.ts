@@ -20,13 +20,26 @@ export function formatTableAs(format: OutputFormat, run: TableContext, rows: rea
     case "table":
       return headedTable(run, rows);
     case "json":
-      return JSON.stringify({ experiment: run.experiment, samples: run.samples, seed: run.seed, T: run.T, categories: rows.map((r) => ({ category: r.label, mean: r.mean, se: r.se, variance: r.variance, count: r.count })) }, null, 2) + "\n";
+      return JSON.stringify({ experiment: run.experiment, samples: run.samples, seed: run.seed, T: run.T, categories: rows.map(categoryJson) }, null, 2) + "\n";
     case "csv":
-      return CSV_HEADER + rows.map((r) => [run.experiment, r.label, r.mean, r.se, r.variance, r.count].map(csvValue).join(",") + "\n").join("");
+      return csvLines([STATS_COLUMNS], rows.map((r) => statsFields(run.experiment, r)));
   }
 }
 
-export const CSV_HEADER = "experiment,category,mean,se,variance,count\n";
+const STATS_COLUMNS = "experiment,category,mean,se,variance,count";
+
+function categoryJson(r: TableRow) {
+  return { category: r.label, mean: r.mean, se: r.se, variance: r.variance, count: r.count };
+}
+
+function statsFields(experiment: string, r: TableRow): (string | number)[] {
+  return [experiment, r.label, r.mean, r.se, r.variance, r.count];
+}
+
+/** The header, then one line per row of fields. */
+function csvLines(header: readonly string[], rows: readonly (string | number)[][]): string {
+  return header.join(",") + "\n" + rows.map((r) => r.map(csvValue).join(",") + "\n").join("");
+}
 
 function csvValue(v: string | number): string {
   if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
@@ -49,8 +62,6 @@ export interface Comparison {
   recovered: readonly { experiment: string; values: ArrayLike<number>; interval: RecoveredInterval }[];
 }
 
-export const COMPARISON_CSV_HEADER = "experiment,category,mean,se,variance,count,recovered,lo,hi,gap_unclear\n";
-
 /** One JSON document, or one CSV row per (experiment, category) with its recovered fraction where it has one. */
 export function formatComparisonAs(format: "json" | "csv", c: Comparison): string {
   const rec = new Map(c.recovered.map((r) => [r.experiment, r]));
@@ -59,15 +70,15 @@ export function formatComparisonAs(format: "json" | "csv", c: Comparison): strin
     return r ? { recovered: r.values[i]!, lo: r.interval.lo[i]!, hi: r.interval.hi[i]!, gap_unclear: r.interval.gapUnclear[i]! } : null;
   };
   if (format === "json") {
-    const tables = c.runs.map((m) => ({ experiment: m.experiment, categories: m.table.map((r) => ({ category: r.label, mean: r.mean, se: r.se, variance: r.variance, count: r.count })) }));
+    const tables = c.runs.map((m) => ({ experiment: m.experiment, categories: m.table.map(categoryJson) }));
     const recovered = c.recovered.map((r) => ({ experiment: r.experiment, categories: c.runs[0]!.table.map((row, i) => ({ category: row.label, ...recoveredAt(r.experiment, i) })) }));
     return JSON.stringify({ samples: c.samples, seed: c.seed, tables, recovered }, null, 2) + "\n";
   }
   const rows = c.runs.flatMap((m) =>
     m.table.map((r, i) => {
       const x = recoveredAt(m.experiment, i);
-      return [m.experiment, r.label, r.mean, r.se, r.variance, r.count, x?.recovered ?? NaN, x?.lo ?? NaN, x?.hi ?? NaN, x ? String(x.gap_unclear) : ""];
+      return [...statsFields(m.experiment, r), x?.recovered ?? NaN, x?.lo ?? NaN, x?.hi ?? NaN, x ? String(x.gap_unclear) : ""];
     }),
   );
-  return COMPARISON_CSV_HEADER + rows.map((r) => r.map(csvValue).join(",") + "\n").join("");
+  return csvLines([STATS_COLUMNS, "recovered,lo,hi,gap_unclear"], rows);
 }

@@ -10,7 +10,6 @@ import {
   experimentCatalogue,
   categoryStandardErrors,
   FixedSampler,
-  formatLossTable,
   getExperiment,
   type LossTableRow,
   logsCsvHeader,
@@ -89,8 +88,4 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
     appendLogsCsv(path.join(path.dirname(options.saveDir), LOGS_CSV), logsCsvLine(name, seed, options.samples, new Date(), table), logsCsvHeader());
   }
   return { name, result, table, manifest };
-}
-
-export function formatRun(run: ExperimentRun): string {
-  return formatLossTable(run.table);
 }
