@@ -4,12 +4,12 @@
  * tables, save SAA / attention data for many examples, and print % loss recovered.
  * Usage errors exit 2 with one line on stderr.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
-import { IscError, tf } from "@isc/core";
+import { FormatError, IscError, tf } from "@isc/core";
 import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
 
@@ -117,6 +117,23 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       process.stdout.write(formatTableAs(f.format ?? "seed", run.manifest, run.manifest.table));
       const m = run.manifest;
       console.error(`${f.name}: ${m.experiment}, ${m.samples} samples × ${m.T} positions, seed ${m.seed}, ${m.sources?.length ?? 1} sources, saved ${m.created}`);
+    },
+  },
+  recheck: {
+    summary: "Re-evaluate a saved run from its files alone (every source's rows, each path's source) and compare its losses.",
+    flags: { name: { type: "string", help: "the run's name (see `scrub ls`)" }, results: { type: "string", help: "results directory (default ./results)" }, ...common },
+    run: async (f) => {
+      if (!f.name) throw new UsageError("recheck needs --name NAME (see `scrub ls`)");
+      const run = loadRun(path.join(f.results ?? "results", f.name));
+      const m = run.manifest;
+      // The run's own model and data unless told otherwise; the sha256 check says if they changed.
+      const b = await bundleFrom({ model: f.model ?? (existsSync(m.model.dir) ? m.model.dir : undefined), data: f.data ?? (existsSync(m.dataset.path) ? m.dataset.path : undefined) });
+      const bar = new ProgressBar(`recheck ${f.name}`, m.samples);
+      const r = await recheckRun(b, run, { batchSize: f.batch, onProgress: (done) => bar.update(done) });
+      b.model.dispose();
+      const verdict = `${f.name}: ${r.samples} samples × ${r.T} positions re-evaluated from the saved rows and path sources: max |Δ loss| = ${r.maxAbsDiff.toExponential(2)}`;
+      if (r.differing > 0) throw new FormatError(`${verdict}; ${r.differing} per-token losses differ by more than 1e-4: the saved run does not re-check`);
+      console.log(`${verdict} (all within 1e-4)`);
     },
   },
   ls: {

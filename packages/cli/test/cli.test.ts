@@ -183,6 +183,26 @@ test("a saved run holds every source's rows and path sources; show prints its ta
   assert.equal(scrub("show", "--name", "nope", "--results", results).status, 2);
 });
 
+test("recheck re-evaluates a saved run from its rows and path sources alone, and catches a tampered record", () => {
+  const results = mkdtempSync(path.join(os.tmpdir(), "scrub-recheck-"));
+  for (const e of ["ev", "real-0.0"]) {
+    assert.equal(scrub("run", "--exp", e, "--samples", "5", "--model", bundle, "--results", results, "--save", e).status, 0);
+    const r = scrub("recheck", "--name", e, "--results", results);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${e}: 5 samples × 20 positions re-evaluated from the saved rows and path sources: max \\|Δ loss\\| = 0\\.00e\\+0 \\(all within 1e-4\\)$`, "m"));
+  }
+  // The child's rows replaced by the reference's: the record no longer gives the saved losses.
+  const file = path.join(results, "ev", "sources.i32");
+  const sources = new Int32Array(new Uint8Array(readFileSync(file)).buffer);
+  sources.copyWithin(5, 0, 5);
+  writeFileSync(file, sources);
+  const bad = scrub("recheck", "--name", "ev", "--results", results);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^scrub: ev: 5 samples × 20 positions .* max \|Δ loss\| = [\d.]+e[-+]\d+; \d+ per-token losses differ by more than 1e-4: the saved run does not re-check$/m);
+  const other = scrub("recheck", "--name", "real-0.0", "--results", results, "--model", "weights/none");
+  assert.equal(other.status, 2);
+});
+
 test("--format table, json and csv say the same numbers as the seed format, and show reads them back", () => {
   const results = mkdtempSync(path.join(os.tmpdir(), "scrub-format-"));
   const base = ["run", "--exp", "ev", "--samples", "6", "--model", bundle];

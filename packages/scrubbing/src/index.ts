@@ -55,7 +55,7 @@ export {
   flipQK,
   combine,
 } from "./model-modifications.js";
-export { prepareScrub, type PrepareOptions, type PreparedScrub } from "./prepare-scrub.js";
+export { prepareScrub, prepareAssigned, type PrepareOptions, type PreparedScrub } from "./prepare-scrub.js";
 export type { ScrubPlan, PlanSummary } from "./scrub-plan.js";
 export { evaluate, type EvaluateOptions, type ScrubResult, type MeanAttention } from "./evaluate-scrub.js";
 export { runScrub, type ScrubOptions } from "./run-scrub.js";

@@ -32,26 +32,43 @@ export interface PreparedScrub {
 }
 
 export function prepareScrub(model: HookedTransformer, ds: TokenDataset, corr: Correspondence, options: PrepareOptions): PreparedScrub {
-  const { cfg } = model;
   const N = options.samples;
   if (!Number.isInteger(N) || N <= 0) throw new UsageError(`samples must be a positive integer, got ${N}`);
-  if (ds.width > cfg.n_ctx + 1) throw new UsageError(`dataset rows have ${ds.width} tokens, more than n_ctx + 1 = ${cfg.n_ctx + 1}`);
+  checkWidth(ds, model.cfg);
   const seed = options.seed ?? 42;
   const rng = new Rng(seed);
   const ref = ds.sample(N, rng);
-  const assignment = corr.assign(cfg, ref, ds, rng, options.modification?.splits ?? []);
-  for (const rows of assignment.sources) checkVocab(ds, rows, cfg);
+  const assignment = corr.assign(model.cfg, ref, ds, rng, options.modification?.splits ?? []);
+  return prepareAssigned(model, ds, assignment, { seed, modification: options.modification });
+}
+
+/**
+ * A prepared scrub from rows and path sources drawn elsewhere, e.g. read back from a saved run:
+ * nothing is sampled, so the same assignment gives the same losses.
+ */
+export function prepareAssigned(
+  model: HookedTransformer,
+  ds: TokenDataset,
+  assignment: InputAssignment,
+  options: { seed: number; modification?: ModelModification },
+): PreparedScrub {
+  checkWidth(ds, model.cfg);
+  for (const rows of assignment.sources) checkVocab(ds, rows, model.cfg);
   return {
     model,
     dataset: ds,
-    samples: N,
-    seed,
+    samples: assignment.sources[0].length,
+    seed: options.seed,
     T: ds.width - 1,
     refRows: assignment.sources[assignment.labelSource],
     assignment,
     modification: options.modification,
-    plan: new ScrubPlan(cfg, assignment, options.modification),
+    plan: new ScrubPlan(model.cfg, assignment, options.modification),
   };
+}
+
+function checkWidth(ds: TokenDataset, cfg: ModelConfig): void {
+  if (ds.width > cfg.n_ctx + 1) throw new UsageError(`dataset rows have ${ds.width} tokens, more than n_ctx + 1 = ${cfg.n_ctx + 1}`);
 }
 
 function checkVocab(ds: TokenDataset, rows: Int32Array, cfg: ModelConfig): void {
