@@ -9,7 +9,7 @@ import path from "node:path";
 import _ from "lodash";
 import { FormatError, IscError, tf } from "@isc/core";
 import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
-import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
+import { type Bundle, type Comparison, COMPARISON_SUFFIX, comparisonTarget, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseComparison, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError, writeAtomic } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
 
@@ -18,6 +18,13 @@ const common: Record<string, FlagSpec> = {
   data: { type: "string", help: "evaluation rows (.u16/.u32 with a .json sidecar; default the bundle's eval.u16)" },
   seed: { type: "int", help: "seed of the reference sample and resamples (default 42)" },
   batch: { type: "int", min: 1, help: "rows per batch (default 32)" },
+};
+
+/** --save on a comparison: every run as results/NAME.<experiment>, the comparison as results/NAME.recovered.json. */
+const saving: Record<string, FlagSpec> = {
+  save: { type: "string", help: "save each run as results/NAME.<experiment> and the comparison as results/NAME.recovered.json; refuses existing ones" },
+  force: { type: "boolean", help: "with --save: replace runs and a comparison of those names" },
+  results: { type: "string", help: "results directory (default ./results)" },
 };
 
 const commands: Record<string, { summary: string; flags: Record<string, FlagSpec>; run: (f: Record<string, any>) => Promise<void> }> = {
@@ -109,11 +116,14 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
     },
   },
   show: {
-    summary: "Print a saved run's loss table again (any --format) from its files alone.",
-    flags: { name: { type: "string", help: "the run's name (see `scrub ls`)" }, results: { type: "string", help: "results directory (default ./results)" }, format },
+    summary: "Print a saved run's loss table (or a saved comparison's % recovered) again, in any --format, from its files alone.",
+    flags: { name: { type: "string", help: "the run's name (see `scrub ls`), or a comparison's --save name" }, results: { type: "string", help: "results directory (default ./results)" }, format },
     run: async (f) => {
       if (!f.name) throw new UsageError("show needs --name NAME (see `scrub ls`)");
-      const run = loadRun(path.join(f.results ?? "results", f.name));
+      const results = f.results ?? "results";
+      const comparison = path.join(results, `${f.name}${COMPARISON_SUFFIX}`);
+      if (!existsSync(path.join(results, f.name)) && existsSync(comparison)) return printComparison(parseComparison(readFileSync(comparison, "utf8")), f.format ?? "table");
+      const run = loadRun(path.join(results, f.name));
       process.stdout.write(formatTableAs(f.format ?? "seed", run.manifest, run.manifest.table));
       const m = run.manifest;
       console.error(`${f.name}: ${m.experiment}, ${m.samples} samples × ${m.T} positions, seed ${m.seed}, ${m.sources?.length ?? 1} sources, saved ${m.created}`);
@@ -147,7 +157,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
   },
   recovered: {
     summary: "Print % loss recovered, (baseline − exp) / (baseline − unscrubbed), per category.",
-    flags: { exps: { type: "list", help: "experiment names" }, samples: { type: "int", min: 1, help: "samples per experiment (default 10000)" }, format, ...common },
+    flags: { exps: { type: "list", help: "experiment names" }, samples: { type: "int", min: 1, help: "samples per experiment (default 10000)" }, format, ...saving, ...common },
     run: async (f) => {
       if (!f.exps) throw new UsageError("recovered needs --exps E1 E2 ...");
       const b = await bundleFrom(f);
@@ -158,7 +168,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
   },
   preliminary: {
     summary: "The seed notebook's first cell: the nine preliminary experiments' tables, then % loss recovered.",
-    flags: { samples: { type: "int", min: 1, help: "samples per experiment (default 10000, as the seed)" }, format, ...common },
+    flags: { samples: { type: "int", min: 1, help: "samples per experiment (default 10000, as the seed)" }, format, ...saving, ...common },
     run: async (f) => {
       const b = await bundleFrom(f);
       announce(b, f.samples ?? 10000);
@@ -173,32 +183,52 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
   for (const e of names) if (!cat.has(e)) throw new UsageError(`unknown experiment "${e}" (see \`scrub list\`)`);
   const format: OutputFormat = f.format ?? "seed";
   const all = _.uniq(["unscrubbed", "baseline", ...names]);
+  const saveDir = comparisonSaves(f, all);
   const runs = new Map<string, ExperimentRun>();
   const t0 = performance.now();
   const tensors = tf.memory().numTensors;
   for (const e of printTables ? [...names, ...all] : all) {
     if (runs.has(e)) continue;
     if (printTables && names.includes(e) && format === "seed") console.log(`\n\nRunning experiment ${e}`);
-    const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true });
+    const r = await runExperiment(b, e, { samples, seed: f.seed, batchSize: f.batch, progress: true, saveDir: saveDir?.(e) });
     if (printTables && names.includes(e) && (format === "seed" || format === "table")) process.stdout.write((format === "table" ? "\n" : "") + formatTableAs(format, r.manifest, r.manifest.table));
     runs.set(e, r);
   }
   const shown = _.without(names, "unscrubbed", "baseline");
   const means = (e: string) => runs.get(e)!.table.map((row) => row.mean);
-  const rec = shown.map((e) => lossRecovered(means("unscrubbed"), means("baseline"), means(e)));
-  const intervals = shown.map((e) => recoveredInterval(b, runs.get("unscrubbed")!, runs.get("baseline")!, runs.get(e)!));
+  const recovered = shown.map((e) => ({
+    experiment: e,
+    values: lossRecovered(means("unscrubbed"), means("baseline"), means(e)),
+    interval: recoveredInterval(b, runs.get("unscrubbed")!, runs.get("baseline")!, runs.get(e)!),
+  }));
+  const comparison = { samples, seed: f.seed ?? 42, runs: [...runs.values()].map((r) => r.manifest), recovered };
+  if (f.save) writeAtomic(comparisonTarget(f.results ?? "results", f.save, { force: true }), formatComparisonAs("json", comparison));
+  printComparison(comparison, format);
+  console.error(`total ${fmtTime((performance.now() - t0) / 1000)} · ${resourceSummary(tensors)}${f.save ? ` · saved as ${path.join(f.results ?? "results", f.save)}.*` : ""}`);
+}
+
+/** Where each run of a comparison is saved, every target checked (and the comparison's file too) before any run. */
+function comparisonSaves(f: Record<string, any>, experiments: string[]): ((e: string) => string) | undefined {
+  if (f.save === undefined) return undefined;
+  const results = f.results ?? "results";
+  comparisonTarget(results, f.save, { force: f.force });
+  const dirs = new Map(experiments.map((e) => [e, saveTarget(results, `${f.save}.${e}`, { force: f.force })]));
+  return (e) => dirs.get(e)!;
+}
+
+/** % loss recovered: the seed's bare table first in the seed format, then the table with 95 % intervals; or one JSON/CSV document. */
+function printComparison(c: Comparison, format: OutputFormat): void {
   if (format === "json" || format === "csv") {
-    const recovered = shown.map((e, j) => ({ experiment: e, values: rec[j]!, interval: intervals[j]! }));
-    process.stdout.write(formatComparisonAs(format, { samples, seed: f.seed ?? 42, runs: [...runs.values()].map((r) => r.manifest), recovered }));
-  } else {
-    if (format === "seed") {
-      console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${samples} samples each:\n`);
-      process.stdout.write(formatRecoveredTable(shown, rec));
-    }
-    console.log(`\n% loss recovered with 95 % intervals: bootstrap over the ${samples} reference rows (${BOOTSTRAP_REPS} resamples, seed 0):\n`);
-    process.stdout.write(formatRecoveredTable(shown, rec, { intervals }));
+    process.stdout.write(formatComparisonAs(format, c));
+    return;
   }
-  console.error(`total ${fmtTime((performance.now() - t0) / 1000)} · ${resourceSummary(tensors)}`);
+  const names = c.recovered.map((r) => r.experiment);
+  if (format === "seed") {
+    console.log(`\n% loss recovered, (baseline − exp) / (baseline − unscrubbed), ${c.samples} samples each:\n`);
+    process.stdout.write(formatRecoveredTable(names, c.recovered.map((r) => r.values)));
+  }
+  console.log(`\n% loss recovered with 95 % intervals: bootstrap over the ${c.samples} reference rows (${BOOTSTRAP_REPS} resamples, seed 0):\n`);
+  process.stdout.write(formatRecoveredTable(names, c.recovered.map((r) => r.values), { intervals: c.recovered.map((r) => r.interval) }));
 }
 
 const BOOTSTRAP_REPS = 1000;

@@ -203,6 +203,23 @@ test("recheck re-evaluates a saved run from its rows and path sources alone, and
   assert.equal(other.status, 2);
 });
 
+test("recovered --save keeps every run and the comparison; show prints it again; an existing name is refused before any run", () => {
+  const results = mkdtempSync(path.join(os.tmpdir(), "scrub-cmp-"));
+  const base = ["recovered", "--exps", "ev", "eq", "--samples", "6", "--model", bundle, "--results", results];
+  const r = scrub(...base, "--save", "cmp");
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(results).sort(), ["cmp.baseline", "cmp.eq", "cmp.ev", "cmp.recovered.json", "cmp.unscrubbed", "logs.csv"]);
+  const saved = readFileSync(path.join(results, "cmp.recovered.json"), "utf8");
+  assert.equal(scrub("show", "--name", "cmp", "--results", results, "--format", "seed").stdout, r.stdout);
+  assert.equal(scrub("show", "--name", "cmp", "--results", results, "--format", "json").stdout, saved);
+  assert.equal(scrub("recheck", "--name", "cmp.ev", "--results", results).status, 0);
+  const again = scrub(...base, "--save", "cmp");
+  assert.deepEqual([again.status, again.stdout], [2, ""]);
+  assert.match(again.stderr, /^scrub: .*cmp\.recovered\.json already holds a comparison; choose another --save name or add --force to replace it$/m);
+  assert.equal(readFileSync(path.join(results, "cmp.recovered.json"), "utf8"), saved, "the first comparison is untouched");
+  assert.equal(scrub(...base, "--save", "cmp", "--force").status, 0);
+});
+
 test("--format table, json and csv say the same numbers as the seed format, and show reads them back", () => {
   const results = mkdtempSync(path.join(os.tmpdir(), "scrub-format-"));
   const base = ["run", "--exp", "ev", "--samples", "6", "--model", bundle];

@@ -58,7 +58,7 @@ function headedTable(run: TableContext, rows: readonly TableRow[]): string {
 export interface Comparison {
   samples: number;
   seed: number;
-  runs: readonly RunManifest[];
+  runs: readonly Pick<RunManifest, "experiment" | "table">[];
   recovered: readonly { experiment: string; values: ArrayLike<number>; interval: RecoveredInterval }[];
 }
 
@@ -81,4 +81,27 @@ export function formatComparisonAs(format: "json" | "csv", c: Comparison): strin
     }),
   );
   return csvLines([STATS_COLUMNS, "recovered,lo,hi,gap_unclear"], rows);
+}
+
+type JsonNumber = number | null;
+
+/** A comparison read back from its JSON format (what `--save` stores): null, for an empty category, is NaN again. */
+export function parseComparison(text: string): Comparison {
+  const j = JSON.parse(text) as {
+    samples: number;
+    seed: number;
+    tables: { experiment: string; categories: { category: string; mean: JsonNumber; se: JsonNumber; variance: JsonNumber; count: number }[] }[];
+    recovered: { experiment: string; categories: { recovered?: JsonNumber; lo?: JsonNumber; hi?: JsonNumber; gap_unclear?: boolean }[] }[];
+  };
+  const num = (x: JsonNumber | undefined) => x ?? NaN;
+  const runs = j.tables.map((t) => ({
+    experiment: t.experiment,
+    table: t.categories.map((c) => ({ label: c.category, mean: num(c.mean), se: num(c.se), variance: num(c.variance), count: c.count })),
+  }));
+  const recovered = j.recovered.map((r) => ({
+    experiment: r.experiment,
+    values: r.categories.map((c) => num(c.recovered)),
+    interval: { lo: Float64Array.from(r.categories, (c) => num(c.lo)), hi: Float64Array.from(r.categories, (c) => num(c.hi)), gapUnclear: r.categories.map((c) => c.gap_unclear === true) },
+  }));
+  return { samples: j.samples, seed: j.seed, runs, recovered };
 }

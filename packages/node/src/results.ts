@@ -129,8 +129,23 @@ export function appendLogsCsv(file: string, line: string, header: string): void 
   mkdirSync(path.dirname(file), { recursive: true });
   const before = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
   const start = before.length === 0 ? header + "\r\n" : "";
+  writeAtomic(file, Buffer.concat([before, Buffer.from(start + line + "\r\n")]));
+}
+
+/** The file of a comparison saved as `name` (`recovered`/`preliminary --save`): `name.recovered.json` beside its runs. */
+export function comparisonTarget(resultsDir: string, name: string, options: { force?: boolean } = {}): string {
+  saveTarget(resultsDir, name, options); // the same rules for the name and the folder
+  const file = path.join(resultsDir, `${name}${COMPARISON_SUFFIX}`);
+  if (existsSync(file) && !options.force) throw new UsageError(`${file} already holds a comparison; choose another --save name or add --force to replace it`);
+  return file;
+}
+
+export const COMPARISON_SUFFIX = ".recovered.json";
+
+/** Writes `data` beside `file` and renames it into place, so a crash leaves the old file or the new one. */
+export function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.partial-${process.pid}`;
-  writeFileSync(tmp, Buffer.concat([before, Buffer.from(start + line + "\r\n")]));
+  writeFileSync(tmp, data);
   renameSync(tmp, file);
 }
 
