@@ -91,12 +91,12 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       if (!f.exp || f.ct === undefined) throw new UsageError("get-data needs --exp E1 E2 ... and --ct K");
       const kind = f["attn-scores"] ? "attn_scores" : f.attns ? "attns" : "saa";
       const target = (e: string, i: number) => saveTarget(f.results ?? "results", `${e}_${kind}_${i}`, { force: f.force });
-      for (let i = 0; i < f.ct; i++) for (const e of f.exp as string[]) target(e, i); // every target checked before any run
       const b = await bundleFrom(f);
       announce(b);
       const cat = experimentCatalogue(b.model.cfg, b.roles);
       for (const e of f.exp as string[]) if (!cat.has(e)) throw new UsageError(`unknown experiment "${e}" (see \`scrub list\`)`);
       if (f.ct > b.dataset.rows) throw new UsageError(`--ct ${f.ct} is more than the dataset's ${b.dataset.rows} rows`);
+      for (let i = 0; i < f.ct; i++) for (const e of f.exp as string[]) target(e, i); // every target checked before any run
       for (let i = 0; i < f.ct; i++) {
         for (const e of f.exp as string[]) {
           const save = target(e, i);
@@ -150,8 +150,9 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
     summary: "List the saved runs of a results folder, oldest first.",
     flags: { results: { type: "string", help: "results directory (default ./results)" } },
     run: async (f) => {
-      for (const { name, manifest: m } of listRuns(f.results ?? "results")) {
-        console.log(`${name.padEnd(28)} ${m.experiment.padEnd(20)} ${String(m.samples).padStart(7)} samples  seed ${m.seed}  ${m.created}`);
+      for (const { name, manifest: m, error } of listRuns(f.results ?? "results")) {
+        if (!m) console.error(`${name.padEnd(28)} unreadable: ${error}`);
+        else console.log(`${name.padEnd(28)} ${m.experiment.padEnd(20)} ${String(m.samples).padStart(7)} samples  seed ${m.seed}  ${m.created}`);
       }
     },
   },

@@ -1,7 +1,7 @@
 /** The `scrub` command's error paths and a real run on a tiny bundle made on the fly. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -218,6 +218,26 @@ test("recovered --save keeps every run and the comparison; show prints it again;
   assert.match(again.stderr, /^scrub: .*cmp\.recovered\.json already holds a comparison; choose another --save name or add --force to replace it$/m);
   assert.equal(readFileSync(path.join(results, "cmp.recovered.json"), "utf8"), saved, "the first comparison is untouched");
   assert.equal(scrub(...base, "--save", "cmp", "--force").status, 0);
+});
+
+test("a damaged saved run is one line and exit 2 for show and recheck; ls still lists the others", () => {
+  const results = mkdtempSync(path.join(os.tmpdir(), "scrub-damaged-"));
+  assert.equal(scrub("run", "--exp", "ev", "--samples", "2", "--model", bundle, "--results", results, "--save", "good").status, 0);
+  assert.equal(scrub("run", "--exp", "ev", "--samples", "2", "--model", bundle, "--results", results, "--save", "cut").status, 0);
+  writeFileSync(path.join(results, "cut", "loss.f32"), readFileSync(path.join(results, "cut", "loss.f32")).subarray(0, 10));
+  mkdirSync(path.join(results, "broken"));
+  writeFileSync(path.join(results, "broken", "manifest.json"), "{");
+  for (const [name, re] of [["cut", /cut\/loss\.f32 holds 10 bytes, not a whole number of 4-byte values: the file is damaged$/], ["broken", /broken\/manifest\.json is not a run's manifest: /]] as const) {
+    for (const cmd of ["show", "recheck"]) {
+      const r = scrub(cmd, "--name", name, "--results", results);
+      assert.equal(r.status, 2, `${cmd} ${name}: ${r.stderr}`);
+      assert.match(r.stderr.trim().split("\n").at(-1)!, re);
+    }
+  }
+  const ls = scrub("ls", "--results", results);
+  assert.equal(ls.status, 0);
+  assert.deepEqual(ls.stdout.trim().split("\n").map((l) => l.split(/ +/)[0]), ["good", "cut"]);
+  assert.match(ls.stderr, /^broken +unreadable: /m);
 });
 
 test("--format table, json and csv say the same numbers as the seed format, and show reads them back", () => {

@@ -92,30 +92,55 @@ export function saveRun(dir: string, run: SavedRun): void {
 export function loadRun(dir: string): SavedRun {
   const mPath = path.join(dir, "manifest.json");
   if (!existsSync(mPath)) throw new UsageError(`${dir} is not a saved run (no manifest.json)`);
-  const manifest = JSON.parse(readFileSync(mPath, "utf8")) as RunManifest;
+  const manifest = readManifest(mPath);
   // JSON has no NaN: an empty category's mean and variance were written as null.
   manifest.table = manifest.table.map((r) => ({ ...r, mean: r.mean ?? NaN, se: r.se ?? NaN, variance: r.variance ?? NaN }));
-  const loss = new Float32Array(arrayOf(readFileSync(path.join(dir, "loss.f32"))));
-  const rows = new Int32Array(arrayOf(readFileSync(path.join(dir, "rows.i32"))));
+  const loss = new Float32Array(words(path.join(dir, "loss.f32")));
+  const rows = new Int32Array(words(path.join(dir, "rows.i32")));
   if (loss.length !== manifest.samples * manifest.T) {
     throw new FormatError(`${dir}/loss.f32 holds ${loss.length} values; the manifest says ${manifest.samples} × ${manifest.T}`);
   }
   if (rows.length !== manifest.samples) throw new FormatError(`${dir}/rows.i32 holds ${rows.length} rows; the manifest says ${manifest.samples}`);
   const sPath = path.join(dir, "sources.i32");
   // Runs saved before sources.i32 existed hold the reference rows only.
-  const sources = existsSync(sPath) ? new Int32Array(arrayOf(readFileSync(sPath))) : rows;
+  const sources = existsSync(sPath) ? new Int32Array(words(sPath)) : rows;
   const aPath = path.join(dir, "attention.f32");
-  const attention = existsSync(aPath) ? new Float32Array(arrayOf(readFileSync(aPath))) : undefined;
+  const attention = existsSync(aPath) ? new Float32Array(words(aPath)) : undefined;
   return { manifest, loss, rows, sources, attention };
 }
 
-/** The saved runs in a results folder, oldest first. */
-export function listRuns(resultsDir: string): { name: string; manifest: RunManifest }[] {
+function readManifest(file: string): RunManifest {
+  try {
+    const m = JSON.parse(readFileSync(file, "utf8")) as RunManifest;
+    if (typeof m.experiment !== "string" || !Array.isArray(m.table)) throw new Error("no experiment name or table");
+    return m;
+  } catch (e) {
+    throw new FormatError(`${file} is not a run's manifest: ${(e as Error).message}`);
+  }
+}
+
+/** A file of 4-byte little-endian values (float32 or int32). */
+function words(file: string): ArrayBuffer {
+  if (!existsSync(file)) throw new FormatError(`${file} is missing: the run is incomplete`);
+  const b = readFileSync(file);
+  if (b.byteLength % 4 !== 0) throw new FormatError(`${file} holds ${b.byteLength} bytes, not a whole number of 4-byte values: the file is damaged`);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+/** The saved runs in a results folder, oldest first; a run whose manifest cannot be read is listed last, with the reason. */
+export function listRuns(resultsDir: string): { name: string; manifest?: RunManifest; error?: string }[] {
   if (!existsSync(resultsDir)) return [];
   const runs = readdirSync(resultsDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(path.join(resultsDir, e.name, "manifest.json")))
-    .map((e) => ({ name: e.name, manifest: JSON.parse(readFileSync(path.join(resultsDir, e.name, "manifest.json"), "utf8")) as RunManifest }));
-  return runs.sort((a, b) => a.manifest.created.localeCompare(b.manifest.created));
+    .map((e) => {
+      try {
+        return { name: e.name, manifest: readManifest(path.join(resultsDir, e.name, "manifest.json")) };
+      } catch (err) {
+        return { name: e.name, error: (err as Error).message };
+      }
+    });
+  const created = (r: { manifest?: RunManifest }) => r.manifest?.created ?? "\uffff";
+  return runs.sort((a, b) => created(a).localeCompare(created(b)));
 }
 
 /** The log of runs in a results folder, one line per saved run, as the original code kept it. */
@@ -154,6 +179,3 @@ function bytesOf(a: Float32Array | Int32Array): Uint8Array {
 }
 
 /** A copy aligned for typed-array views (Buffers from readFileSync may share an unaligned pool). */
-function arrayOf(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
