@@ -240,6 +240,18 @@ test("a damaged saved run is one line and exit 2 for show and recheck; ls still 
   assert.match(ls.stderr, /^broken +unreadable: /m);
 });
 
+test("scrub list prints the same lines through a slow pipe as to a file", () => {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "scrub-pipe-")), "list.txt");
+  const sh = (cmd: string) => spawnSync("sh", ["-c", cmd], { encoding: "utf8", env: { ...process.env, SCRUB_QUIET: "1" } });
+  const cli = `"${process.execPath}" "${SCRUB}" list --model "${bundle}"`;
+  assert.equal(sh(`${cli} > "${file}"`).status, 0);
+  const lines = readFileSync(file, "utf8").split("\n").length - 1;
+  assert.ok(lines > 500, `${lines} lines`);
+  assert.equal(sh(`${cli} | (sleep 0.5; cat) | wc -l`).stdout.trim(), String(lines));
+  const head = sh(`${cli} | head -3`);
+  assert.deepEqual([head.status, head.stderr], [0, ""], "a pipe closed early ends the command quietly");
+});
+
 test("--format table, json and csv say the same numbers as the seed format, and show reads them back", () => {
   const results = mkdtempSync(path.join(os.tmpdir(), "scrub-format-"));
   const base = ["run", "--exp", "ev", "--samples", "6", "--model", bundle];
