@@ -3,7 +3,7 @@
  * scrub batch by batch, keeping only the per-token losses (and, if asked, each head's attention
  * summed over the samples). Results do not depend on the batch size.
  */
-import { type ParamTree, tf, treeTensors } from "@isc/core";
+import { type ParamTree, tf, treeTensors, UsageError } from "@isc/core";
 import { BatchEvaluator } from "./batch-evaluator.js";
 import type { InputAssignment } from "./hypothesis.js";
 import type { Hop } from "./paths.js";
@@ -19,6 +19,11 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Checked between batches: once aborted, the run frees what it holds and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Only samples [start, end): one shard of a sweep. `start` must be a multiple of the batch size,
+   * so the shard's batches are the very batches of the whole run and its losses the same bits.
+   */
+  rows?: { start: number; end: number };
 }
 
 export interface MeanAttention {
@@ -44,22 +49,23 @@ export interface ScrubResult {
 
 export async function evaluate(prepared: PreparedScrub, options: EvaluateOptions = {}): Promise<ScrubResult> {
   const start = performance.now();
-  const { model, samples: N, T, assignment } = prepared;
+  const { model, T, assignment } = prepared;
   const batchSize = options.batchSize ?? 32;
+  const { start: first, end: N } = rowRange(prepared.samples, batchSize, options);
   const weights = prepared.modification?.params ? prepared.modification.params(model.weights) : model.weights;
   const own = new Set(treeTensors(model.weights));
   const made = treeTensors(weights).filter((t) => !own.has(t));
-  const loss = new Float32Array(N * T);
+  const loss = new Float32Array((N - first) * T);
   let attnSum: tf.Tensor3D | null = null; // [L·H, T, T]
   try {
     if (options.signal?.aborted) throw abortReason(options.signal);
-    for (let s = 0; s < N; s += batchSize) {
+    for (let s = first; s < N; s += batchSize) {
       const n = Math.min(batchSize, N - s);
       const { nll, attn } = evaluateBatch(prepared, weights, s, n, options.attention);
-      loss.set((await nll.data()) as Float32Array, s * T);
+      loss.set((await nll.data()) as Float32Array, (s - first) * T);
       nll.dispose();
       if (attn) attnSum = accumulate(attnSum, attn);
-      options.onProgress?.(s + n, N);
+      options.onProgress?.(s + n - first, N - first);
       await yieldToEventLoop(); // lets progress bars, Ctrl-C and a worker's cancel message through
       if (options.signal?.aborted) throw abortReason(options.signal);
     }
@@ -70,7 +76,19 @@ export async function evaluate(prepared: PreparedScrub, options: EvaluateOptions
     for (const t of made) t.dispose();
   }
   const attention = attnSum && options.attention ? await meanAttention(attnSum, options.attention, prepared) : undefined;
-  return { loss, T, samples: N, refRows: prepared.refRows, assignment, attention, seconds: (performance.now() - start) / 1000 };
+  return { loss, T, samples: N - first, refRows: prepared.refRows.subarray(first, N), assignment, attention, seconds: (performance.now() - start) / 1000 };
+}
+
+/** The samples to evaluate: all, or a shard aligned to the batches of the whole run. */
+function rowRange(samples: number, batchSize: number, options: EvaluateOptions): { start: number; end: number } {
+  const r = options.rows;
+  if (!r) return { start: 0, end: samples };
+  if (!(Number.isInteger(r.start) && Number.isInteger(r.end) && 0 <= r.start && r.start < r.end && r.end <= samples)) {
+    throw new UsageError(`rows [${r.start}, ${r.end}) are not a range inside the ${samples} samples`);
+  }
+  if (r.start % batchSize !== 0) throw new UsageError(`rows start at ${r.start}, not a multiple of the batch size ${batchSize}: the shard's batches would differ from the whole run's`);
+  if (options.attention) throw new UsageError("mean attention is averaged over the whole run: it cannot be taken over a shard of rows");
+  return r;
 }
 
 /** Rows [s, s + n) of every source through the plan: nll [n, T], and attention sums [L·H, T, T] if asked. */

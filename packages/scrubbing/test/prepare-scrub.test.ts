@@ -47,3 +47,18 @@ test("evaluate runs a prepared scrub exactly as runScrub does, whatever the batc
   assert.deepEqual(a.loss, b.loss);
   assert.deepEqual(a.refRows, b.refRows);
 });
+
+test("shards of rows aligned to the batches give the whole run's losses bit for bit", async () => {
+  const before = tf.memory().numTensors;
+  const prepared = prepareScrub(model, ds, hypothesis(true), { samples: 11, seed: 5 });
+  const whole = await evaluate(prepared, { batchSize: 3 });
+  const parts: Awaited<ReturnType<typeof evaluate>>[] = [];
+  for (const [start, end] of [[6, 11], [0, 3], [3, 6]] as const) parts[start] = await evaluate(prepared, { batchSize: 3, rows: { start, end } });
+  const merged = Float32Array.from([0, 3, 6].flatMap((s) => [...parts[s]!.loss]));
+  assert.deepEqual(merged, whole.loss);
+  assert.deepEqual(parts[6]!.refRows, whole.refRows.subarray(6));
+  assert.equal(parts[6]!.samples, 5);
+  await assert.rejects(evaluate(prepared, { batchSize: 3, rows: { start: 4, end: 8 } }), /rows start at 4, not a multiple of the batch size 3/);
+  await assert.rejects(evaluate(prepared, { batchSize: 3, rows: { start: 0, end: 12 } }), /not a range inside the 11 samples/);
+  assert.equal(tf.memory().numTensors, before);
+});
