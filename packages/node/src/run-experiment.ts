@@ -15,7 +15,10 @@ import {
   logsCsvHeader,
   logsCsvLine,
   lossTable,
-  runScrub,
+  type Correspondence,
+  evaluate,
+  type PreparedScrub,
+  prepareScrub,
   type ScrubResult,
 } from "@isc/scrubbing";
 import type { Bundle } from "./bundle.js";
@@ -46,46 +49,65 @@ export interface ExperimentRun {
 export async function runExperiment(bundle: Bundle, name: string, options: RunExperimentOptions): Promise<ExperimentRun> {
   const t0 = performance.now();
   const backend = await initBackend();
+  const prep = prepareExperiment(bundle, name, options);
+  const batchSize = options.batchSize ?? 32;
+  const bar = options.progress ? new ProgressBar(name, options.samples) : null;
+  const result = await evaluate(prep.prepared, { batchSize, attention: options.attention, onProgress: bar ? (done) => bar.update(done) : undefined });
+  return recordRun(bundle, prep, result, { backend: `${backend.name} (${backend.detail})`, batchSize, t0, saveDir: options.saveDir });
+}
+
+/** A catalogue experiment's scrub, sampled and planned (no tensors yet): what a run or any shard of it evaluates. */
+export interface PreparedExperiment {
+  name: string;
+  description: string;
+  corr: Correspondence;
+  prepared: PreparedScrub;
+  /** The fixed dataset row of an SAA run, else undefined. */
+  idx?: number;
+}
+
+export function prepareExperiment(bundle: Bundle, name: string, options: Pick<RunExperimentOptions, "samples" | "seed" | "idx">): PreparedExperiment {
   const exp = getExperiment(experimentCatalogue(bundle.model.cfg, bundle.roles), name);
   if (options.idx !== undefined) bundle.dataset.check(options.idx);
   const root = options.idx === undefined ? new ExactSampler() : new FixedSampler(options.idx);
   const { corr, modification } = exp.build(root);
   checkRunFits(options.samples, bundle.dataset.width - 1);
-  const seed = options.seed ?? 42;
-  const batchSize = options.batchSize ?? 32;
-  const bar = options.progress ? new ProgressBar(name, options.samples) : null;
-  const result = await runScrub(bundle.model, bundle.dataset, corr, {
-    samples: options.samples,
-    seed,
-    batchSize,
-    attention: options.attention,
-    modification,
-    onProgress: bar ? (done) => bar.update(done) : undefined,
-  });
+  const prepared = prepareScrub(bundle.model, bundle.dataset, corr, { samples: options.samples, seed: options.seed ?? 42, modification });
+  return { name, description: exp.description, corr, prepared, idx: options.idx };
+}
+
+/** The run's tables and manifest from its per-token losses (one process's, or a sweep's merged shards); saved if asked. */
+export function recordRun(
+  bundle: Bundle,
+  prep: PreparedExperiment,
+  result: ScrubResult,
+  context: { backend: string; batchSize: number; t0: number; saveDir?: string },
+): ExperimentRun {
+  const { name, prepared } = prep;
   checkFiniteLosses(name, result.loss);
   const masks = bundle.masks.gather(result.refRows);
   const table = lossTable(result.loss, masks);
   const se = categoryStandardErrors(result.loss, masks, result.T);
   const manifest: RunManifest = {
     experiment: name,
-    description: exp.description,
-    seed,
-    samples: options.samples,
+    description: prep.description,
+    seed: prepared.seed,
+    samples: prepared.samples,
     T: result.T,
-    idx: options.idx ?? null,
+    idx: prep.idx ?? null,
     model: { dir: bundle.dir, sha256: bundle.modelSha256, interim: bundle.card.interim === true },
     dataset: { path: bundle.datasetPath, sha256: bundle.datasetSha256, rows: bundle.dataset.rows },
-    backend: `${backend.name} (${backend.detail})`,
-    batch_size: batchSize,
-    timings: { scrub_s: result.seconds, total_s: (performance.now() - t0) / 1000 },
+    backend: context.backend,
+    batch_size: context.batchSize,
+    timings: { scrub_s: result.seconds, total_s: (performance.now() - context.t0) / 1000 },
     created: new Date().toISOString(),
     attention: result.attention ? { kind: result.attention.kind, heads: result.attention.heads } : null,
     table: table.map((r, i) => ({ label: r.label, mean: r.mean, se: se[i]!, variance: r.variance, count: r.count })),
-    ...runRecord(corr, result.assignment, modification),
+    ...runRecord(prep.corr, result.assignment, prepared.modification),
   };
-  if (options.saveDir) {
-    saveRun(options.saveDir, { manifest, loss: result.loss, rows: result.refRows, sources: sourceRows(result.assignment), attention: result.attention?.data });
-    appendLogsCsv(path.join(path.dirname(options.saveDir), LOGS_CSV), logsCsvLine(name, seed, options.samples, new Date(), table), logsCsvHeader());
+  if (context.saveDir) {
+    saveRun(context.saveDir, { manifest, loss: result.loss, rows: result.refRows, sources: sourceRows(result.assignment), attention: result.attention?.data });
+    appendLogsCsv(path.join(path.dirname(context.saveDir), LOGS_CSV), logsCsvLine(name, prepared.seed, prepared.samples, new Date(), table), logsCsvHeader());
   }
   return { name, result, table, manifest };
 }
