@@ -55,6 +55,7 @@ export {
   flipQK,
   combine,
 } from "./model-modifications.js";
+export { transposeScores, TRANSPOSED_SCORES } from "./transpose-scores.js";
 export { prepareScrub, type PrepareOptions, type PreparedScrub } from "./prepare-scrub.js";
 export type { ScrubPlan, PlanSummary } from "./scrub-plan.js";
 export { evaluate, type EvaluateOptions, type ScrubResult, type MeanAttention } from "./evaluate-scrub.js";
