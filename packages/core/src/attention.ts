@@ -21,8 +21,11 @@ export interface CausalMask {
 }
 
 export function causalMask(T: number): CausalMask {
-  const mult = tf.linalg.bandPart(tf.ones([T, T]), -1, 0) as tf.Tensor2D;
-  return { mult, add: tf.mul(tf.sub(1, mult), MASKED_SCORE) };
+  // tidy: the ones and 1 − mult are intermediates, freed even where no caller's tidy is open.
+  return tf.tidy(() => {
+    const mult = tf.linalg.bandPart(tf.ones([T, T]), -1, 0) as tf.Tensor2D;
+    return { mult, add: tf.mul(tf.sub(1, mult), MASKED_SCORE) as tf.Tensor2D };
+  });
 }
 
 /** The weights of heads `heads` of a layer ([G, …] each), or all of them when `heads` is null. */
@@ -128,6 +131,11 @@ export function headResults(o: { z: tf.Tensor4D; W_O: tf.Tensor3D }): tf.Tensor4
 export interface AttendOptions extends QKV {
   W_O: tf.Tensor3D; // [G, C, D]
   mask: CausalMask;
+  /**
+   * The masked scores the heads' softmax reads instead of raw·mult + add, from their raw scores
+   * q·k/√C [B, G, Tq, Tk] (model modifications that rewrite scores, e.g. transposing them).
+   */
+  replaceScores?: (raw: tf.Tensor4D, mask: CausalMask) => tf.Tensor4D;
   /** The pattern the heads use instead of their own (model modifications). */
   replacePattern?: (pattern: tf.Tensor4D) => tf.Tensor4D;
   /** The forward pass's hook points; a scrub has none. */
@@ -150,7 +158,10 @@ export function attend(o: AttendOptions): Attended {
   const raw = attentionScores(o);
   let scores: tf.Tensor4D | null = null;
   let pattern: tf.Tensor4D;
-  if (active("attn_scores")) {
+  if (o.replaceScores) {
+    scores = point("attn_scores", o.replaceScores(raw, o.mask));
+    pattern = tf.softmax(scores);
+  } else if (active("attn_scores")) {
     scores = point("attn_scores", maskScores({ raw, mask: o.mask }));
     pattern = tf.softmax(scores);
   } else {

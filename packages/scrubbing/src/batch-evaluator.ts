@@ -72,7 +72,7 @@ export class BatchEvaluator {
       const W = selectHeads(this.w.blocks[g.layer].attn, g.heads);
       const pos = this.cfg.positional_embedding_type === "shortformer" ? this.pos : null;
       const qkv = projectQKV({ inputs: { q, k, v }, W, pos }); // each [B, T, G, C]
-      const res = attend({ ...qkv, W_O: W.W_O, mask: this.mask, replacePattern: g.rep ? (p) => g.rep!.apply(p) : undefined });
+      const res = attend({ ...qkv, W_O: W.W_O, mask: this.mask, replaceScores: g.rep?.scores?.bind(g.rep), replacePattern: g.rep?.apply?.bind(g.rep) });
       const attn = this.keepAttention === "pattern" ? res.pattern : this.keepAttention === "scores" ? res.scores() : undefined;
       return (attn ? { out: res.out, attn } : { out: res.out }) as unknown as tf.TensorContainer;
     }) as unknown as GroupOutput;

@@ -7,6 +7,7 @@ import _ from "lodash";
 import type { TokenDataset } from "./dataset.js";
 import { allPaths, explainPaths, HypothesisError, type Matcher } from "./matchers.js";
 import { enumeratePaths, type HeadSplit, pathKey, type Path } from "./paths.js";
+import { SamplePools } from "./sample-pools.js";
 import { ExactSampler, type Sampler, UncondSampler } from "./samplers.js";
 
 export class InterpNode {
@@ -121,19 +122,22 @@ export class Correspondence {
 
   /**
    * Samples every node (parents first, as Redwood does) and gives each path the rows of the deepest
-   * node that claims it: that node's own rows if it is a leaf, else its other-inputs rows.
+   * node that claims it: that node's own rows if it is a leaf, else its other-inputs rows. Pooled
+   * samplers share draws within this one call (sample-pools.ts).
    */
   assign(cfg: ModelConfig, ref: Int32Array, ds: TokenDataset, rng: Rng, splits: readonly HeadSplit[] = []): InputAssignment {
     const { paths, claimed } = this.resolve(cfg, splits);
     const sources: Int32Array[] = [];
     const sourceNames: string[] = [];
     const sourceOf = new Int32Array(paths.length).fill(-1);
+    // Samplers without a pool annotation draw directly, consuming the rng exactly as before pools existed.
+    const pools = new SamplePools();
     const visit = (node: InterpNode, parentRows: Int32Array) => {
-      const rows = node.sampler.sample(parentRows, ds, rng);
+      const rows = pools.draw(node.sampler, parentRows, ds, rng);
       let own = rows;
       let ownName = node.name;
       if (node.children.length > 0) {
-        own = node.otherInputsSampler.sample(rows, ds, rng);
+        own = pools.draw(node.otherInputsSampler, rows, ds, rng);
         ownName = `${node.name} (other inputs)`;
       }
       sources.push(own);

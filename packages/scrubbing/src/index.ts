@@ -40,6 +40,7 @@ export { saaDiff, meanOverSamples } from "./saa.js";
 export { TokenDataset } from "./dataset.js";
 // Every sampler is public: a new one is a class in samplers.ts and nothing else.
 export * from "./samplers.js";
+export { PoolAnnotation, SamplePools } from "./sample-pools.js";
 export { type Slot, SLOTS, type Hop, type HeadSplit, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
 export { HypothesisError, type HopPattern, type Matcher, allPaths, chain, through, directEmbed, union, difference } from "./matchers.js";
 export { InterpNode, Correspondence, type InputAssignment } from "./hypothesis.js";
@@ -55,6 +56,7 @@ export {
   flipQK,
   combine,
 } from "./model-modifications.js";
+export { transposeScores, TRANSPOSED_SCORES } from "./transpose-scores.js";
 export { prepareScrub, prepareAssigned, type PrepareOptions, type PreparedScrub } from "./prepare-scrub.js";
 export type { ScrubPlan, PlanSummary } from "./scrub-plan.js";
 export { evaluate, type EvaluateOptions, type ScrubResult, type MeanAttention } from "./evaluate-scrub.js";

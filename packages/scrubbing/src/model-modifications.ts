@@ -2,15 +2,21 @@
  * Model modifications of the original experiments (docs/semantics.md §6): replacing a head's
  * attention pattern in the copies that feed chosen later heads, and swapping or flipping weights.
  */
-import { type ParamTree, tf, treeTensors, withAttention } from "@isc/core";
+import { type CausalMask, type ParamTree, tf, treeTensors, withAttention } from "@isc/core";
 import { HypothesisError } from "./matchers.js";
 import type { HeadSplit, Path, Slot } from "./paths.js";
 
+/** How a head's attention is replaced in some of its copies: its scores, its pattern, or both. */
 export interface PatternReplacement {
   /** Distinguishes replacements in the treeified plan (copies with different patterns are different computations). */
   id: string;
+  /**
+   * The masked scores the head's softmax reads instead: raw q·k/√C [B, G, Tq, Tk] and the causal
+   * mask -> [B, G, Tq, Tk] (see transposeScores).
+   */
+  scores?(raw: tf.Tensor4D, mask: CausalMask): tf.Tensor4D;
   /** The pattern the head uses instead: pattern [B, G, T, T] -> [B, G, T, T] (a fixed matrix, or a masked copy). */
-  apply(pattern: tf.Tensor4D): tf.Tensor4D;
+  apply?(pattern: tf.Tensor4D): tf.Tensor4D;
 }
 
 export interface ModelModification {

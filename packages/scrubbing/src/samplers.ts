@@ -1,19 +1,34 @@
 /**
  * Samplers decide which dataset rows an interpretation node sees, given the rows its parent saw
- * (docs/semantics.md §5.1; Redwood's CondSampler protocol). All work on row indices.
+ * (docs/semantics.md §5.1; Redwood's CondSampler protocol). All work on row indices. Each may
+ * carry a pool annotation; the pools themselves are in sample-pools.ts.
  */
 import { type Rng, UsageError } from "@isc/core";
 import type { TokenDataset } from "./dataset.js";
+import { PoolAnnotation } from "./sample-pools.js";
 
 export interface Sampler {
   readonly name: string;
   /** parent [N] row indices -> [N] row indices for this node. */
   sample(parent: Int32Array, ds: TokenDataset, rng: Rng): Int32Array;
+  /** Set: the sampler draws through a pool (Redwood's pool_annot; sample-pools.ts). */
+  readonly pool?: PoolAnnotation;
+  /** Its class and parameters: samplers with equal keys (element by element) and the same annotation share a pool. */
+  readonly poolKey?: readonly unknown[];
+  /** Redwood's ds_eq_class: parents in one class share a pool's draws; by default the parent rows themselves. */
+  poolClass?(parent: Int32Array, ds: TokenDataset): string;
 }
+
+/** A sampler's name, marked with its pool as Redwood's class_str marks it. */
+const pooled = (name: string, pool?: PoolAnnotation) => (pool ? `${name}#${pool.id}/${pool.size}` : name);
 
 /** The parent's rows unchanged: "this part of the model computes exactly what it did". */
 export class ExactSampler implements Sampler {
-  readonly name = "Exact";
+  readonly name: string;
+  readonly poolKey = [ExactSampler];
+  constructor(readonly pool?: PoolAnnotation) {
+    this.name = pooled("Exact", pool);
+  }
   sample(parent: Int32Array): Int32Array {
     return parent.slice();
   }
@@ -21,9 +36,34 @@ export class ExactSampler implements Sampler {
 
 /** An independent uniform row for each parent row: the node's inputs carry no information we claim matters. */
 export class UncondSampler implements Sampler {
-  readonly name = "Uncond";
+  readonly name: string;
+  readonly poolKey: readonly unknown[] = [UncondSampler];
+  constructor(
+    readonly pool?: PoolAnnotation,
+    name = pooled("Uncond", pool),
+  ) {
+    this.name = name;
+  }
   sample(parent: Int32Array, ds: TokenDataset, rng: Rng): Int32Array {
     return ds.sample(parent.length, rng);
+  }
+  /** Every parent is alike to it (Redwood: one class). */
+  poolClass(): string {
+    return "";
+  }
+}
+
+/** Redwood's default id: every UncondTogetherSampler made without one shares a single draw. */
+export const UNCOND_TOGETHER_ID = "566ae005-4a34-4e37-9383-731e1a722ef2";
+
+/**
+ * Uniform rows drawn once and shared (Redwood's UncondTogetherSampler: an UncondSampler with a
+ * pool of size 1): every node with this sampler and the same id sees the same rows.
+ */
+export class UncondTogetherSampler extends UncondSampler {
+  override readonly poolKey: readonly unknown[] = [UncondTogetherSampler];
+  constructor(id = UNCOND_TOGETHER_ID) {
+    super(new PoolAnnotation(1, id), id === UNCOND_TOGETHER_ID ? "UncondTogether" : `UncondTogether#${id}`);
   }
 }
 
@@ -35,11 +75,22 @@ export class CondSampler implements Sampler {
   readonly name: string;
   private readonly groups = new WeakMap<TokenDataset, { keyOf: (string | number)[]; members: Map<string | number, Int32Array> }>();
 
+  readonly poolKey: readonly unknown[];
+
   constructor(
     readonly feature: (row: Uint16Array | Uint32Array | Int32Array, index: number) => string | number,
     name = "Cond",
+    readonly pool?: PoolAnnotation,
   ) {
-    this.name = name;
+    this.name = pooled(name, pool);
+    // Redwood compares FuncSamplers by their function: the same function draws alike.
+    this.poolKey = [CondSampler, feature];
+  }
+
+  /** Parents whose rows have the same features, in order, share draws (Redwood: the hash of func(ds)). */
+  poolClass(parent: Int32Array, ds: TokenDataset): string {
+    const g = this.groupsOf(ds);
+    return JSON.stringify(Array.from(parent, (r) => g.keyOf[r]));
   }
 
   sample(parent: Int32Array, ds: TokenDataset, rng: Rng): Int32Array {
@@ -75,9 +126,14 @@ export class CondSampler implements Sampler {
 /** Always dataset row `pos`: N resamples of one example, for Subgraph Ablation Attribution. */
 export class FixedSampler implements Sampler {
   readonly name: string;
-  constructor(readonly pos: number) {
+  readonly poolKey: readonly unknown[];
+  constructor(
+    readonly pos: number,
+    readonly pool?: PoolAnnotation,
+  ) {
     if (!Number.isInteger(pos) || pos < 0) throw new UsageError(`FixedSampler: pos must be a non-negative integer, got ${pos}`);
-    this.name = `Fixed(${pos})`;
+    this.name = pooled(`Fixed(${pos})`, pool);
+    this.poolKey = [FixedSampler, pos];
   }
   sample(parent: Int32Array, ds: TokenDataset): Int32Array {
     ds.check(this.pos);

@@ -170,7 +170,7 @@ test("pattern modifications target 0.0's copies feeding the named heads and slot
   assert.ok(slotOnly.pattern!(hop(5, "k"), 0, 0));
   assert.equal(slotOnly.pattern!(hop(5, "q"), 0, 0), null);
   const pos20 = getExperiment(cat, "1.6-pos20-0.0").build().modification!.pattern!(hop(6, "k"), 0, 0)!;
-  const m = tf.tidy(() => tf.reshape(pos20.apply(tf.zeros([1, 1, 24, 24]) as tf.Tensor4D), [24, 24]));
+  const m = tf.tidy(() => tf.reshape(pos20.apply!(tf.zeros([1, 1, 24, 24]) as tf.Tensor4D), [24, 24]));
   const a = m.arraySync() as number[][];
   m.dispose();
   assert.equal(a[3][20], 1);

@@ -21,7 +21,7 @@ import {
   TokenDataset,
   UncondSampler,
 } from "../src/index.js";
-import { cfg, tinySetup } from "./tiny-setup.js";
+import { cfg, maxDiff, tinySetup } from "./tiny-setup.js";
 
 let model: HookedTransformer;
 let ds: TokenDataset;
@@ -29,12 +29,6 @@ let ds: TokenDataset;
 before(async () => {
   ({ model, ds } = await tinySetup());
 });
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function tokensOf(rows: Int32Array) {
   return { data: ds.gather(rows), batch: rows.length, width: ds.width };

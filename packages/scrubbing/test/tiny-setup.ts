@@ -12,3 +12,10 @@ export async function tinySetup(): Promise<{ model: HookedTransformer; ds: Token
   const ds = new TokenDataset(Int32Array.from({ length: 40 * W }, () => r.int(cfg.d_vocab)), W, "test rows");
   return { model: HookedTransformer.random(cfg, 7), ds };
 }
+
+/** The largest absolute difference between two equally long arrays. */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}

@@ -1,11 +1,12 @@
 /**
  * Changes to the model instead of scrubbing: the previous-token head's attention replaced where it
- * feeds layer 1, W_Q/W_K swapped between heads, and a head's Q and K flipped (REPO experiments.py:
- * the `make_pth_*` options, `swap`, `transpose`).
+ * feeds layer 1, W_Q/W_K swapped between heads, a head's raw scores transposed, and its Q and K
+ * flipped (REPO experiments.py: the `make_pth_*` options, `swap`, `transpose`).
  */
 import type { HeadGroups } from "../head-roles.js";
 import { combine, flipQK, type ModelModification, type PatternKind, replacePattern, swapHeadWeights } from "../model-modifications.js";
 import { type Slot, SLOTS } from "../paths.js";
+import { transposeScores } from "../transpose-scores.js";
 import type { CatalogueContext } from "./context.js";
 import type { Entry } from "./entry.js";
 import { SLOT_NAME } from "./shorthands.js";
@@ -14,7 +15,7 @@ import { SLOT_NAME } from "./shorthands.js";
 const modified = (name: string, description: string, modification: ModelModification): Entry => ({ name, description, group: "modification", split: "all", children: [], modification });
 
 export function modifications(c: CatalogueContext): Entry[] {
-  return [...patternsIntoLayer1(c), ...c.g.layer1.flatMap((i) => patternsIntoHead(c, i)), ...weightSwaps(c), ...flips(c)];
+  return [...patternsIntoLayer1(c), ...c.g.layer1.flatMap((i) => patternsIntoHead(c, i)), ...weightSwaps(c), ...transposes(c), ...flips(c)];
 }
 
 /** Which copies of the previous-token head see the new pattern. */
@@ -76,6 +77,19 @@ function weightSwaps({ g }: CatalogueContext): Entry[] {
       ];
     }),
   );
+}
+
+/** How REPO's source labels its `transpose_head` option, kept in every description of it. */
+const PROBABLY_WRONG = `"probably wrong" (the authors' label)`;
+const TRANSPOSED = "raw scores q·k/√d·mask transposed before the −10000 mask term (past keys score 0, the diagonal keeps its own)";
+
+/** REPO's a1-ind-transpose (on its labelled split's a1.ind node) and transpose-LH (its `transpose_head` option). */
+function transposes({ r, g, INDS }: CatalogueContext): Entry[] {
+  const ind = r.inductionHeads;
+  return [
+    { ...modified("a1-ind-transpose", `${PROBABLY_WRONG}: ${INDS}'s ${TRANSPOSED}`, transposeScores(ind.layer, ind.heads)), split: "labelled" },
+    ...everyHead(g).map(({ layer: l, head: h }) => modified(`transpose-${l}${h}`, `${PROBABLY_WRONG}: ${l}.${h}'s ${TRANSPOSED}, in every copy of it`, transposeScores(l, [h]))),
+  ];
 }
 
 /** REPO's transpose-LH-nopos (its `flip` option). */
