@@ -23,6 +23,7 @@ const LAYERS: Record<string, number> = {
   "@isc/node": 2,
   "@isc/importer": 2,
   "@isc/train": 3,
+  "@isc/sweep": 3,
   "@isc/web": 3, // its Chromium test compares the page with @isc/node's runs
   "@isc/cli": 4,
   "@isc/notebooks": 4,

@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
 import { FormatError, IscError, tf } from "@isc/core";
+import { checkRedis, type Executor, queueExecutor, runOnLocalPool, runQueueWorker, runSweep, shardRowsFor } from "@isc/sweep";
 import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
-import { type Bundle, type Comparison, COMPARISON_SUFFIX, comparisonTarget, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseComparison, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError, writeAtomic } from "@isc/node";
+import { type Bundle, checkRunFits, type Comparison, COMPARISON_SUFFIX, comparisonTarget, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseComparison, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError, writeAtomic } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
 
@@ -112,6 +113,63 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
           console.error(`saved ${save}`);
         }
       }
+      b.model.dispose();
+    },
+  },
+  sweep: {
+    summary: "Run many experiments (or examples) as shards on every core here, or on `scrub worker`s via Redis; resumable, merged into ordinary saved runs.",
+    flags: {
+      exps: { type: "list", help: "experiment names or globs, e.g. 'positional-*' (quote them)" },
+      examples: { type: "string", help: "SAA mode: fixed examples A..B (inclusive), each run as NAME.<exp>_saa_<i>" },
+      samples: { type: "int", min: 1, help: "samples per run (default 10000; 1000 with --examples)" },
+      "shard-rows": { type: "int", min: 1, help: "rows per shard, rounded up to whole batches (default 8 batches)" },
+      workers: { type: "int", min: 1, help: "worker threads of the local pool (default one per core)" },
+      queue: { type: "string", help: "redis://HOST:PORT: enqueue the shards for `scrub worker`s instead of the local pool" },
+      save: { type: "string", help: "the sweep's name: runs are results/NAME.<exp>; run the same command again to resume" },
+      force: { type: "boolean", help: "start again: replace runs and shards of that name" },
+      results: { type: "string", help: "results directory (default ./results)" },
+      ...common,
+    },
+    run: async (f) => {
+      if (!f.exps || !f.save) throw new UsageError("sweep needs --exps E1 'glob-*' ... and --save NAME");
+      if (f.queue) await checkRedis(f.queue); // before anything is written
+      const b = await bundleFrom(f);
+      const experiments = matchExperiments(f.exps, [...experimentCatalogue(b.model.cfg, b.roles).keys()]);
+      const examples = f.examples === undefined ? null : exampleRange(f.examples, b.dataset.rows);
+      const samples = f.samples ?? (examples ? 1000 : 10000);
+      checkRunFits(samples, b.dataset.width - 1);
+      const batchSize = f.batch ?? 32;
+      const spec = { name: f.save, experiments, examples, samples, seed: f.seed ?? 42, batchSize, shardRows: shardRowsFor(batchSize, f["shard-rows"]), model: { sha256: b.modelSha256 }, data: { sha256: b.datasetSha256 } };
+      announce(b, samples);
+      let bar: ProgressBar | undefined;
+      const executor: Executor = f.queue ? queueExecutor(f.queue) : (sp, shards, onResult) => runOnLocalPool(sp, shards, { workers: f.workers, modelDir: b.dir, dataPath: f.data }, onResult);
+      const t0 = performance.now();
+      const out = await runSweep(b, spec, { resultsDir: f.results ?? "results", executor, force: f.force, onProgress: (done, total) => (bar ??= new ProgressBar(`sweep ${f.save}`, total, "shards")).update(done) });
+      b.model.dispose();
+      console.error(`sweep ${f.save}: ${out.runs.length} runs, ${out.computed} shards computed, ${out.reused} reused from an earlier start, in ${fmtTime((performance.now() - t0) / 1000)}`);
+      for (const dir of out.runs) console.log(dir);
+    },
+  },
+  worker: {
+    summary: "Pull sweep shards from a Redis queue and compute them, until Ctrl-C (start one per machine, or per core).",
+    flags: {
+      queue: { type: "string", help: "redis://HOST:PORT of the sweep's queue" },
+      "lock-seconds": { type: "float", min: 0.5, help: "a shard's lock without renewal (default 30): a dead worker's shard is taken over after this" },
+      model: common.model,
+      data: common.data,
+    },
+    run: async (f) => {
+      if (!f.queue) throw new UsageError("worker needs --queue redis://HOST:PORT");
+      await checkRedis(f.queue);
+      const b = await bundleFrom(f);
+      const stop = new AbortController();
+      for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => stop.abort());
+      console.error(`[scrub] worker ${process.pid} on ${f.queue}: model sha256 ${b.modelSha256.slice(0, 12)}…`);
+      await runQueueWorker(f.queue, b, stop.signal, {
+        lockSeconds: f["lock-seconds"],
+        onStart: (j) => console.error(`shard ${j.spec.name}/${j.shard.id} started`),
+        onDone: (j, s) => console.error(`shard ${j.spec.name}/${j.shard.id} done in ${fmtTime(s)}`),
+      });
       b.model.dispose();
     },
   },
@@ -230,6 +288,30 @@ function printComparison(c: Comparison, format: OutputFormat): void {
   }
   console.log(`\n% loss recovered with 95 % intervals: bootstrap over the ${c.samples} reference rows (${BOOTSTRAP_REPS} resamples, seed 0):\n`);
   process.stdout.write(formatRecoveredTable(names, c.recovered.map((r) => r.values), { intervals: c.recovered.map((r) => r.interval) }));
+}
+
+/** Experiment names, each given literally or as a glob (* and ?) over the catalogue, in the order given. */
+function matchExperiments(patterns: string[], names: string[]): string[] {
+  const out = patterns.flatMap((p) => {
+    if (!/[*?]/.test(p)) {
+      if (!names.includes(p)) throw new UsageError(`unknown experiment "${p}" (see \`scrub list\`)`);
+      return [p];
+    }
+    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`);
+    const hits = names.filter((n) => re.test(n));
+    if (hits.length === 0) throw new UsageError(`no experiment matches "${p}" (see \`scrub list\`)`);
+    return hits;
+  });
+  return _.uniq(out);
+}
+
+/** "A..B" (inclusive) or "K": the fixed examples of an SAA sweep. */
+function exampleRange(text: string, rows: number): number[] {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(text);
+  if (!m) throw new UsageError(`--examples "${text}" is not A..B or K`);
+  const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+  if (a > b || b >= rows) throw new UsageError(`--examples ${text}: need A ≤ B < ${rows} (the data's rows)`);
+  return _.range(a, b + 1);
 }
 
 const BOOTSTRAP_REPS = 1000;

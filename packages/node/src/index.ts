@@ -2,6 +2,7 @@ export * from "./bundle.js";
 export * from "./results.js";
 export * from "./run-experiment.js";
 export * from "./recheck-run.js";
+export { checkRunFits } from "./run-bounds.js";
 export * from "./progress.js";
 export * from "./resources.js";
 export * from "./args.js";
