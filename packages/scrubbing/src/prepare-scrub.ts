@@ -9,6 +9,7 @@ import type { TokenDataset } from "./dataset.js";
 import type { Correspondence, InputAssignment } from "./hypothesis.js";
 import type { ModelModification } from "./model-modifications.js";
 import { ScrubPlan } from "./scrub-plan.js";
+import { checkBases } from "./subspace.js";
 
 export interface PrepareOptions {
   samples: number;
@@ -36,6 +37,7 @@ export function prepareScrub(model: HookedTransformer, ds: TokenDataset, corr: C
   const N = options.samples;
   if (!Number.isInteger(N) || N <= 0) throw new UsageError(`samples must be a positive integer, got ${N}`);
   if (ds.width > cfg.n_ctx + 1) throw new UsageError(`dataset rows have ${ds.width} tokens, more than n_ctx + 1 = ${cfg.n_ctx + 1}`);
+  checkBases(options.modification?.splits ?? [], cfg);
   const seed = options.seed ?? 42;
   const rng = new Rng(seed);
   const ref = ds.sample(N, rng);
