@@ -56,6 +56,7 @@ export {
   subspaceSplits,
   withBases,
 } from "./subspace.js";
+export { type ActivationPca, type PcaOptions, activationPcas, pcaBasis } from "./activation-pca.js";
 export { InterpNode, Correspondence, type InputAssignment } from "./hypothesis.js";
 export {
   type ModelModification,
