@@ -19,6 +19,7 @@ import {
   type ScrubResult,
 } from "@isc/scrubbing";
 import type { Bundle } from "./bundle.js";
+import { basesFor } from "./run-bases.js";
 import { ProgressBar } from "./progress.js";
 import { appendLogsCsv, LOGS_CSV, type RunManifest, saveRun } from "./results.js";
 import { checkFiniteLosses, checkRunFits } from "./run-bounds.js";
@@ -31,6 +32,8 @@ export interface RunExperimentOptions {
   idx?: number;
   attention?: "pattern" | "scores";
   batchSize?: number;
+  /** A subspace experiment's basis file instead of the model's default (docs/semantics.md §5.5). */
+  basis?: string;
   /** Save under this directory (results/<save>) and append to its logs.csv. */
   saveDir?: string;
   progress?: boolean;
@@ -49,7 +52,9 @@ export async function runExperiment(bundle: Bundle, name: string, options: RunEx
   const exp = getExperiment(experimentCatalogue(bundle.model.cfg, bundle.roles), name);
   if (options.idx !== undefined) bundle.dataset.check(options.idx);
   const root = options.idx === undefined ? new ExactSampler() : new FixedSampler(options.idx);
-  const { corr, modification } = exp.build(root);
+  const built = exp.build(root);
+  const { corr } = built;
+  const modification = basesFor(bundle, built.modification, options.basis);
   checkRunFits(options.samples, bundle.dataset.width - 1);
   const seed = options.seed ?? 42;
   const batchSize = options.batchSize ?? 32;
