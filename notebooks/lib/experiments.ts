@@ -4,7 +4,7 @@
  * the same experiment, samples and seed.
  */
 import { type ExperimentRun, runExperiment } from "@isc/node";
-import { lossRecovered, TABLE_CATEGORIES } from "@isc/scrubbing";
+import { bootstrapRecovered, lossRecovered, TABLE_CATEGORIES } from "@isc/scrubbing";
 import { type ExperimentTable, lossTableHtml, recoveredTableHtml, sideBySide } from "@isc/viz";
 import _ from "lodash";
 import type { OpenedModel } from "./model.js";
@@ -75,4 +75,30 @@ export function categoryMean(run: ExperimentRun, label: string): number {
   const r = run.table.find((x) => x.label === label || x.shortLabel === label);
   if (!r) throw new Error(`no category ${label}`);
   return r.mean;
+}
+
+/** % recovered of one experiment on one category, with the 95 % bootstrap interval over reference rows. */
+export interface RecoveredPoint {
+  name: string;
+  recovered: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * % recovered on `category` for each of `names`, with the interval `scrub recovered` prints: the runs
+ * must share their reference rows (same samples and seed), which are resampled together.
+ */
+export function recoveredWithIntervals(m: OpenedModel, runs: ReadonlyMap<string, ExperimentRun>, names: readonly string[], category = "CANDIDATES"): RecoveredPoint[] {
+  const c = CATEGORY_LABELS.indexOf(category);
+  if (c < 0) throw new Error(`no category ${category}`);
+  const [u, b] = [runs.get("unscrubbed"), runs.get("baseline")];
+  if (!u || !b) throw new Error(`% recovered needs runs of "unscrubbed" and "baseline"`);
+  const masks = m.bundle.masks.gather(u.result.refRows);
+  const recovered = recoveredOf(runs, names);
+  return names.map((name, i) => {
+    const e = runs.get(name)!;
+    const iv = bootstrapRecovered({ unscrubbed: u.result.loss, baseline: b.result.loss, exp: e.result.loss }, masks, e.result.T);
+    return { name, recovered: recovered[i]![c]!, lo: iv.lo[c]!, hi: iv.hi[c]! };
+  });
 }

@@ -198,3 +198,23 @@ export function iclBySourceFigure(m: OpenedModel): PlotlyFigure | null {
     percent: false,
   });
 }
+
+/**
+ * % loss recovered against the number of kept directions of a subspace family (docs/semantics.md
+ * §5.5), with 95 % intervals as error bars. Dimensions are usually spaced by powers of two, so the
+ * points are evenly spaced and labelled with their dimension.
+ */
+export function recoveredByDimensionFigure(points: readonly { dim: number; recovered: number; lo: number; hi: number }[], options: { title?: string; name?: string } = {}): PlotlyFigure {
+  const pct = (x: number) => 100 * x;
+  const fig = lineChart([{ name: options.name ?? "% recovered", x: _.range(points.length), y: points.map((p) => pct(p.recovered)) }], {
+    title: options.title,
+    xTitle: "kept directions d",
+    yTitle: "% loss recovered",
+  });
+  const trace = fig.data[0] as Record<string, unknown>;
+  trace.mode = "lines+markers";
+  trace.error_y = { type: "data", symmetric: false, array: points.map((p) => pct(p.hi - p.recovered)), arrayminus: points.map((p) => pct(p.recovered - p.lo)) };
+  const layout = fig.layout as { xaxis: Record<string, unknown> };
+  layout.xaxis = { ...layout.xaxis, tickvals: _.range(points.length), ticktext: points.map((p) => String(p.dim)) };
+  return fig;
+}

@@ -1,7 +1,7 @@
 /** The notebooks' figure functions that take plain numbers, without a kernel or a model. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { headScoresFigure, lossByPositionFigure, prevTokenMass } from "../lib/figures.js";
+import { headScoresFigure, lossByPositionFigure, prevTokenMass, recoveredByDimensionFigure } from "../lib/figures.js";
 
 test("prevTokenMass is the mean attention to the previous position, per head", () => {
   const n = 3;
@@ -25,4 +25,23 @@ test("lossByPositionFigure smooths each curve over the window and names its ICL 
   const trace = fig.data[0] as { name: string; y: number[] };
   assert.deepEqual(trace.y, [4, 3, 1, 1]);
   assert.equal(trace.name, "natural (4 rows, ICL -0.250)");
+});
+
+test("recoveredByDimensionFigure: one point per dimension in %, evenly spaced and labelled, with asymmetric error bars", () => {
+  const fig = recoveredByDimensionFigure(
+    [
+      { dim: 0, recovered: 0.1, lo: 0.05, hi: 0.2 },
+      { dim: 8, recovered: 0.5, lo: 0.4, hi: 0.55 },
+      { dim: 256, recovered: 1, lo: 1, hi: 1 },
+    ],
+    { title: "k-1.7-post-ln" },
+  );
+  const trace = fig.data[0] as { x: number[]; y: number[]; mode: string; error_y: { array: number[]; arrayminus: number[] } };
+  assert.deepEqual(trace.x, [0, 1, 2]);
+  assert.deepEqual(trace.y, [10, 50, 100]);
+  assert.equal(trace.mode, "lines+markers");
+  assert.deepEqual(trace.error_y.array.map((v) => +v.toFixed(9)), [10, 5, 0]);
+  assert.deepEqual(trace.error_y.arrayminus.map((v) => +v.toFixed(9)), [5, 10, 0]);
+  const xaxis = (fig.layout as { xaxis: { ticktext: string[]; tickvals: number[] } }).xaxis;
+  assert.deepEqual([xaxis.tickvals, xaxis.ticktext], [[0, 1, 2], ["0", "8", "256"]]);
 });

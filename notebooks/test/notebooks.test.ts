@@ -15,7 +15,7 @@ const skip = existsSync(model) ? false : `no model at ${model} (train and export
 const out = mkdtempSync(path.join(os.tmpdir(), "notebooks-"));
 const notebooks = allNotebooks();
 
-test("the six writeup notebooks are there", () => {
+test("the writeup notebooks are there", () => {
   assert.deepEqual(notebooks.map((f) => path.basename(f)), [
     "00-tour.ipynb",
     "01-preliminary-experiments.ipynb",
@@ -23,6 +23,7 @@ test("the six writeup notebooks are there", () => {
     "03-layer-0.ipynb",
     "04-model-modifications.ipynb",
     "05-your-own-hypothesis.ipynb",
+    "06-subspaces.ipynb",
   ]);
 });
 

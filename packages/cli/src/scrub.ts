@@ -9,8 +9,8 @@ import path from "node:path";
 import _ from "lodash";
 import { FormatError, IscError, tf } from "@isc/core";
 import { checkRedis, type Executor, queueExecutor, runOnLocalPool, runQueueWorker, runSweep, shardRowsFor } from "@isc/sweep";
-import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
-import { type Bundle, checkRunFits, type Comparison, COMPARISON_SUFFIX, comparisonTarget, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseComparison, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError, writeAtomic } from "@isc/node";
+import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval, siteKey } from "@isc/scrubbing";
+import { type Bundle, basisFile, catalogueSites, checkRunFits, computeBases, type Comparison, COMPARISON_SUFFIX, comparisonTarget, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseComparison, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError, writeAtomic } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
 
@@ -52,6 +52,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       save: { type: "string", help: "save the run as results/NAME (+ results/logs.csv); refuses an existing run" },
       force: { type: "boolean", help: "with --save: replace a run of that name" },
       results: { type: "string", help: "results directory (default ./results)" },
+      basis: { type: "string", help: "for k-…-proj-{d}d: a safetensors file with an orthonormal \"basis\" [k, d_model] instead of the model's PCA (see `scrub pca`)" },
       format,
       ...common,
     },
@@ -69,6 +70,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         attention: f["attn-scores"] ? "scores" : f.attns ? "pattern" : undefined,
         batchSize: f.batch,
         saveDir,
+        basis: f.basis,
         progress: true,
       });
       process.stdout.write(formatTableAs(f.format ?? "seed", r.manifest, r.manifest.table));
@@ -170,6 +172,35 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         onStart: (j) => console.error(`shard ${j.spec.name}/${j.shard.id} started`),
         onDone: (j, s) => console.error(`shard ${j.spec.name}/${j.shard.id} done in ${fmtTime(s)}`),
       });
+      b.model.dispose();
+    },
+  },
+  pca: {
+    summary: "Compute the PCA bases the subspace experiments (k-…-proj-{d}d) split along and store them beside the model (proj/<site>.safetensors + .json).",
+    flags: {
+      site: { type: "list", help: "activations (default: every one the catalogue splits; unknown ones are listed)" },
+      rows: { type: "int", min: 1, help: "dataset rows 0..rows−1, every position of each (default 1000)" },
+      force: { type: "boolean", help: "replace existing basis files" },
+      model: common.model,
+      data: common.data,
+      batch: common.batch,
+    },
+    run: async (f) => {
+      const b = await bundleFrom(f);
+      announceModel(b);
+      const known = catalogueSites(b);
+      const sites = ((f.site as string[] | undefined) ?? known.map(siteKey)).map((k) => {
+        const site = known.find((s) => siteKey(s) === k);
+        if (!site) throw new UsageError(`unknown site "${k}"; the catalogue splits ${known.map(siteKey).join(", ")}`);
+        if (existsSync(basisFile(b.dir, site)) && !f.force) throw new UsageError(`${basisFile(b.dir, site)} exists; add --force to replace it`);
+        return site;
+      });
+      const rows = Math.min(f.rows ?? 1000, b.dataset.rows);
+      const bar = new ProgressBar("pca", rows);
+      for (const { file, pca } of await computeBases(b, sites, { rows, batchSize: f.batch, onProgress: (done) => bar.update(done) })) {
+        const share = (n: number) => ((100 * pca.variances.subarray(0, n).reduce((x, y) => x + y, 0)) / pca.variances.reduce((x, y) => x + y, 0)).toFixed(1);
+        console.log(`${siteKey(pca.site)}: ${path.relative(process.cwd(), file)} (${pca.rows} rows, ${pca.positions} positions; 8 directions ${share(8)} %, 32 ${share(32)} % of the variance)`);
+      }
       b.model.dispose();
     },
   },

@@ -78,7 +78,7 @@ test("an unreadable model (corrupt weights) is a one-line error with exit 2", ()
 });
 
 test("--help works for every command", () => {
-  for (const c of ["list", "run", "get-data", "recovered", "preliminary"]) {
+  for (const c of ["list", "run", "get-data", "recovered", "preliminary", "pca"]) {
     const r = scrub(c, "--help");
     assert.equal(r.status, 0);
     assert.match(r.stdout, new RegExp(`usage: scrub ${c}`));
@@ -284,4 +284,36 @@ test("recovered --format json and csv hold every run's table and each experiment
   assert.equal(csv[0], "experiment,category,mean,se,variance,count,recovered,lo,hi,gap_unclear");
   assert.equal(csv.length, 1 + 4 * 9);
   assert.match(csv.find((l) => l.startsWith("ev,OVERALL,"))!, /^ev,OVERALL,[\d.]+,[\d.]+,[\d.]+,120,-?[\d.]+,-?[\d.]+,-?[\d.]+,(true|false)$/);
+});
+
+test("pca stores the bases the subspace experiments read; a missing, foreign or bad basis is one line naming what to run", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "scrub-pca-"));
+  for (const f of readdirSync(bundle)) copyFileSync(path.join(bundle, f), path.join(dir, f));
+  const run = (...extra: string[]) => scrub("run", "--exp", "k-1.6-post-ln-proj-4d", "--samples", "4", "--model", dir, ...extra);
+  const missing = run();
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^scrub: no basis for blocks\.1\.ln1\.hook_normalized: .*proj\/blocks\.1\.ln1\.hook_normalized\.safetensors is missing; make it with `scrub pca --model .* --site blocks\.1\.ln1\.hook_normalized`/m);
+  const pca = scrub("pca", "--model", dir, "--rows", "8");
+  assert.equal(pca.status, 0, pca.stderr);
+  const sites = ["blocks.1.hook_resid_pre", "blocks.1.ln1.hook_normalized", "blocks.0.hook_attn_out", "blocks.0.attn.hook_result.0"];
+  assert.deepEqual(readdirSync(path.join(dir, "proj")).sort(), sites.flatMap((s) => [`${s}.json`, `${s}.safetensors`]).sort());
+  const prov = JSON.parse(readFileSync(path.join(dir, "proj", "blocks.0.hook_attn_out.json"), "utf8"));
+  assert.deepEqual([prov.data.rows_used, prov.data.positions, prov.heads], [8, 8 * 20, null]);
+  assert.match(prov.model.sha256, /^[0-9a-f]{64}$/);
+  assert.match(scrub("pca", "--model", dir, "--rows", "8").stderr, /^scrub: .*blocks\.1\.hook_resid_pre\.safetensors exists; add --force to replace it$/m);
+  assert.match(scrub("pca", "--model", dir, "--site", "blocks.9.hook_nothing").stderr, /^scrub: unknown site "blocks\.9\.hook_nothing"; the catalogue splits blocks\.1\.hook_resid_pre, /m);
+  const ok = run();
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout.split("\n")[0], "OVERALL");
+  // A user's basis: the identity is orthonormal; a scaled one is not.
+  const eye = Float32Array.from({ length: 256 }, (_, i) => (i % 17 === 0 ? 1 : 0));
+  writeFileSync(path.join(dir, "eye.safetensors"), writeSafetensors({ basis: { shape: [16, 16], data: eye } }));
+  writeFileSync(path.join(dir, "bad.safetensors"), writeSafetensors({ basis: { shape: [16, 16], data: eye.map((x) => 2 * x) } }));
+  assert.equal(run("--basis", path.join(dir, "eye.safetensors")).status, 0);
+  assert.match(run("--basis", path.join(dir, "bad.safetensors")).stderr, /^scrub: .*bad\.safetensors: the rows of "basis" are not orthonormal/m);
+  assert.match(run("--basis", path.join(dir, "none.safetensors")).stderr, /^scrub: --basis .*none\.safetensors does not exist/m);
+  assert.match(scrub("run", "--exp", "ev", "--samples", "2", "--model", dir, "--basis", path.join(dir, "eye.safetensors")).stderr, /^scrub: --basis applies only to the subspace experiments/m);
+  const provFile = path.join(dir, "proj", "blocks.1.ln1.hook_normalized.json");
+  writeFileSync(provFile, JSON.stringify({ ...JSON.parse(readFileSync(provFile, "utf8")), model: { dir: "x", sha256: "0".repeat(64) } }));
+  assert.match(run().stderr, /^scrub: .*was computed for another model \(sha256 000000000000\); remake it with `scrub pca .* --force`$/m);
 });

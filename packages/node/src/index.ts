@@ -8,3 +8,5 @@ export * from "./resources.js";
 export * from "./args.js";
 export * from "./main.js";
 export * from "./formats.js";
+export * from "./basis-files.js";
+export * from "./run-bases.js";

@@ -6,6 +6,7 @@
 import { FormatError, initBackend, UsageError } from "@isc/core";
 import { enumeratePaths, evaluate, ExactSampler, experimentCatalogue, getExperiment, type InputAssignment, type Path, pathKey, prepareAssigned } from "@isc/scrubbing";
 import type { Bundle } from "./bundle.js";
+import { basesFor } from "./run-bases.js";
 import type { SavedRun } from "./results.js";
 
 export interface Recheck {
@@ -28,7 +29,8 @@ export async function recheckRun(bundle: Bundle, run: SavedRun, options: Recheck
   const m = run.manifest;
   checkSameInputs(bundle, run);
   await initBackend(); // the run's own backend choice, so its kernels sum in the same order
-  const { modification } = getExperiment(experimentCatalogue(bundle.model.cfg, bundle.roles), m.experiment).build(new ExactSampler());
+  const built = getExperiment(experimentCatalogue(bundle.model.cfg, bundle.roles), m.experiment).build(new ExactSampler());
+  const modification = basesFor(bundle, built.modification, m.basis ?? undefined);
   if ((modification?.name ?? null) !== m.modification) {
     throw new FormatError(`${m.experiment} now modifies the model as ${modification?.name ?? "nothing"}; the run recorded ${m.modification ?? "nothing"}`);
   }

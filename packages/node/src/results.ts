@@ -37,6 +37,8 @@ export interface RunManifest {
   /** The hypothesis: each interpretation node (parents first) with its samplers and the paths it claims. */
   hypothesis: { node: string; parent: string | null; sampler: string; other_inputs_sampler: string; paths: string }[];
   modification: string | null;
+  /** A subspace split's --basis file; null for the model's own bases (proj/ beside it). Older runs lack it. */
+  basis?: string | null;
   /** Each source's name, in the order of sources.i32's rows; source 0 gives the labels. */
   sources: string[];
   /** Every path of the treeified model ("1.5.v/0.3.q"; "" is the direct embedding) and the source it reads. */

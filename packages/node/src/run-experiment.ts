@@ -22,6 +22,7 @@ import {
   type ScrubResult,
 } from "@isc/scrubbing";
 import type { Bundle } from "./bundle.js";
+import { basesFor } from "./run-bases.js";
 import { ProgressBar } from "./progress.js";
 import { appendLogsCsv, LOGS_CSV, type RunManifest, saveRun } from "./results.js";
 import { checkFiniteLosses, checkRunFits } from "./run-bounds.js";
@@ -34,6 +35,8 @@ export interface RunExperimentOptions {
   idx?: number;
   attention?: "pattern" | "scores";
   batchSize?: number;
+  /** A subspace experiment's basis file instead of the model's default (docs/semantics.md §5.5). */
+  basis?: string;
   /** Save under this directory (results/<save>) and append to its logs.csv. */
   saveDir?: string;
   progress?: boolean;
@@ -64,16 +67,20 @@ export interface PreparedExperiment {
   prepared: PreparedScrub;
   /** The fixed dataset row of an SAA run, else undefined. */
   idx?: number;
+  /** A subspace split's user-given basis file, else undefined (the model's own). */
+  basis?: string;
 }
 
-export function prepareExperiment(bundle: Bundle, name: string, options: Pick<RunExperimentOptions, "samples" | "seed" | "idx">): PreparedExperiment {
+export function prepareExperiment(bundle: Bundle, name: string, options: Pick<RunExperimentOptions, "samples" | "seed" | "idx" | "basis">): PreparedExperiment {
   const exp = getExperiment(experimentCatalogue(bundle.model.cfg, bundle.roles), name);
   if (options.idx !== undefined) bundle.dataset.check(options.idx);
   const root = options.idx === undefined ? new ExactSampler() : new FixedSampler(options.idx);
-  const { corr, modification } = exp.build(root);
+  const built = exp.build(root);
+  const { corr } = built;
+  const modification = basesFor(bundle, built.modification, options.basis);
   checkRunFits(options.samples, bundle.dataset.width - 1);
   const prepared = prepareScrub(bundle.model, bundle.dataset, corr, { samples: options.samples, seed: options.seed ?? 42, modification });
-  return { name, description: exp.description, corr, prepared, idx: options.idx };
+  return { name, description: exp.description, corr, prepared, idx: options.idx, basis: options.basis };
 }
 
 /** The run's tables and manifest from its per-token losses (one process's, or a sweep's merged shards); saved if asked. */
@@ -104,6 +111,7 @@ export function recordRun(
     attention: result.attention ? { kind: result.attention.kind, heads: result.attention.heads } : null,
     table: table.map((r, i) => ({ label: r.label, mean: r.mean, se: se[i]!, variance: r.variance, count: r.count })),
     ...runRecord(prep.corr, result.assignment, prepared.modification),
+    basis: prep.basis ?? null,
   };
   if (context.saveDir) {
     saveRun(context.saveDir, { manifest, loss: result.loss, rows: result.refRows, sources: sourceRows(result.assignment), attention: result.attention?.data });

@@ -28,6 +28,6 @@ export function sourceRows(assignment: InputAssignment): Int32Array {
 }
 
 /** This package's version (this file is dist/src/run-record.js). */
-function toolkitVersion(): string {
+export function toolkitVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

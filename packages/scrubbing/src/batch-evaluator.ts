@@ -20,7 +20,9 @@ import {
   tf,
   unembedNll,
 } from "@isc/core";
-import type { HeadGroup, ResidualNode } from "./scrub-plan.js";
+import { type HeadGroup, isSplitInput, type ResidualNode, type SlotNode, type SplitInput } from "./scrub-plan.js";
+import type { SubspaceSplit } from "./subspace.js";
+import { keptBasis, mixSubspace } from "./subspace-mix.js";
 
 /** A group's summed output [B, T, D], and its attention [B, G, T, T] when the run averages it. */
 export interface GroupOutput {
@@ -33,6 +35,7 @@ export class BatchEvaluator {
   private readonly attn = new Map<number, GroupOutput>();
   private readonly embeds = new Map<number, tf.Tensor3D>();
   private readonly ln = new Map<string, tf.Tensor3D>();
+  private readonly bases = new Map<SubspaceSplit, tf.Tensor2D | null>();
   private readonly mask: CausalMask;
   private readonly pos: tf.Tensor2D; // [T, D]
 
@@ -80,11 +83,23 @@ export class BatchEvaluator {
     return r;
   }
 
-  private normed(node: ResidualNode, layer: number): tf.Tensor3D {
+  private normed(node: SlotNode, layer: number): tf.Tensor3D {
     const key = `${layer}:${node.sig}`;
     let n = this.ln.get(key);
-    if (!n) this.ln.set(key, (n = layerNorm(this.residual(node), { ln: this.w.blocks[layer].ln1, eps: this.cfg.eps })));
+    if (!n) this.ln.set(key, (n = isSplitInput(node) ? this.splitNormed(node, layer) : this.layerNorm(this.residual(node), layer)));
     return n;
+  }
+
+  /** A split input: its two sides' residuals mixed before the LayerNorm, or their LayerNorm outputs after it. */
+  private splitNormed(node: SplitInput, layer: number): tf.Tensor3D {
+    let U = this.bases.get(node.split);
+    if (U === undefined) this.bases.set(node.split, (U = keptBasis(node.split)));
+    if (node.split.activation.kind === "normalized") return mixSubspace(this.normed(node.target, layer), this.normed(node.residual, layer), U);
+    return this.layerNorm(mixSubspace(this.residual(node.target), this.residual(node.residual), U), layer);
+  }
+
+  private layerNorm(resid: tf.Tensor3D, layer: number): tf.Tensor3D {
+    return layerNorm(resid, { ln: this.w.blocks[layer].ln1, eps: this.cfg.eps });
   }
 
   private embed(source: number): tf.Tensor3D {

@@ -41,8 +41,23 @@ export { TokenDataset } from "./dataset.js";
 // Every sampler is public: a new one is a class in samplers.ts and nothing else.
 export * from "./samplers.js";
 export { PoolAnnotation, SamplePools } from "./sample-pools.js";
-export { type Slot, SLOTS, type Hop, type HeadSplit, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
-export { HypothesisError, type HopPattern, type Matcher, allPaths, chain, through, directEmbed, union, difference } from "./matchers.js";
+export { type Slot, SLOTS, type Hop, type HeadSplit, type PathSplit, type SubspacePart, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
+export { HypothesisError, type HopPattern, type Matcher, allPaths, chain, through, directEmbed, union, difference, subspacePart } from "./matchers.js";
+export {
+  type ActivationSite,
+  type Basis,
+  type SplitActivation,
+  type SubspaceSplit,
+  SUBSPACE_PARTS,
+  activationSite,
+  isSubspaceSplit,
+  parseSiteKey,
+  siteKey,
+  splitWithProjection,
+  subspaceSplits,
+  withBases,
+} from "./subspace.js";
+export { type ActivationPca, type PcaOptions, activationPcas, pcaBasis } from "./activation-pca.js";
 export { InterpNode, Correspondence, type InputAssignment } from "./hypothesis.js";
 export {
   type ModelModification,

@@ -3,7 +3,7 @@
  * patterns (layer, heads, slots), checked against the model so an unknown head is an error.
  */
 import { HypothesisError, type ModelConfig } from "@isc/core";
-import { describePath, type Hop, type Path, type Slot } from "./paths.js";
+import { describePath, type Hop, type Path, type Slot, type SubspacePart } from "./paths.js";
 
 export { HypothesisError };
 
@@ -15,6 +15,8 @@ export interface HopPattern {
   slots?: readonly Slot[];
   /** Only these parts of a split head (default: any part, or the whole head). */
   parts?: readonly string[];
+  /** Only this side of a subspace split on this hop (default: either side, or no split). */
+  subspaces?: readonly SubspacePart[];
 }
 
 /** A predicate over paths with a description for messages and printouts. */
@@ -30,7 +32,8 @@ function hopMatches(p: HopPattern, h: Hop): boolean {
     p.layer === h.layer &&
     (!p.heads || p.heads.includes(h.head)) &&
     (!p.slots || p.slots.includes(h.slot)) &&
-    (!p.parts || (h.part !== undefined && p.parts.includes(h.part)))
+    (!p.parts || (h.part !== undefined && p.parts.includes(h.part))) &&
+    (!p.subspaces || (h.subspace !== undefined && p.subspaces.includes(h.subspace)))
   );
 }
 
@@ -45,11 +48,16 @@ function checkPattern(p: HopPattern, cfg: ModelConfig): void {
   }
   if (p.heads && p.heads.length === 0) throw new HypothesisError(`empty head list for layer ${p.layer}`);
   for (const s of p.slots ?? []) if (s !== "q" && s !== "k" && s !== "v") throw new HypothesisError(`unknown slot "${s}" (q, k or v)`);
+  for (const s of p.subspaces ?? []) checkSubspacePart(s);
+}
+
+function checkSubspacePart(s: string): void {
+  if (s !== "proj_target" && s !== "proj_residual") throw new HypothesisError(`unknown subspace part "${s}" (proj_target or proj_residual)`);
 }
 
 function fmt(p: HopPattern): string {
   const heads = p.heads ? (p.heads.length === 1 ? `${p.heads[0]}` : `{${p.heads.join(",")}}`) : "*";
-  return `${p.layer}.${heads}${p.parts ? `[${p.parts.join(",")}]` : ""}${p.slots ? `.${p.slots.join("")}` : ""}`;
+  return `${p.layer}.${heads}${p.parts ? `[${p.parts.join(",")}]` : ""}${p.slots ? `.${p.slots.join("")}` : ""}${p.subspaces ? `[${p.subspaces.join(",")}]` : ""}`;
 }
 
 /** Every path: what a hypothesis's root must claim. */
@@ -79,6 +87,18 @@ export function through(p: HopPattern): Matcher {
     description: `through ${fmt(p)}`,
     check: (cfg) => checkPattern(p, cfg),
     test: (path) => path.some((h) => hopMatches(p, h)),
+  };
+}
+
+/**
+ * Paths on one side of any subspace split (subspace.ts), wherever it is: REPO's
+ * `rc.Matcher("proj_residual")`, which names the residual node of every split.
+ */
+export function subspacePart(part: SubspacePart): Matcher {
+  return {
+    description: `through [${part}]`,
+    check: () => checkSubspacePart(part),
+    test: (path) => path.some((h) => h.subspace === part),
   };
 }
 

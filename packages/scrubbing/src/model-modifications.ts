@@ -4,7 +4,7 @@
  */
 import { type CausalMask, type ParamTree, tf, treeTensors, withAttention } from "@isc/core";
 import { HypothesisError } from "./matchers.js";
-import type { HeadSplit, Path, Slot } from "./paths.js";
+import type { Path, PathSplit, Slot } from "./paths.js";
 
 /** How a head's attention is replaced in some of its copies: its scores, its pattern, or both. */
 export interface PatternReplacement {
@@ -23,8 +23,8 @@ export interface ModelModification {
   readonly name: string;
   /** New weights for the run; tensors it creates are disposed by the runner after the run. */
   params?(w: ParamTree): ParamTree;
-  /** Heads whose output is split into parts, each its own set of paths (see splitPreviousToken). */
-  splits?: readonly HeadSplit[];
+  /** Heads whose output is split into parts (see splitPreviousToken), and activations split along a subspace (subspace.ts): each part its own set of paths. */
+  splits?: readonly PathSplit[];
   /**
    * The pattern of head (layer, head), or of one part of a split head, in the copy reached through
    * `prefix` (hops from the logits inward); null leaves it alone.

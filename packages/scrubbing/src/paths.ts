@@ -5,6 +5,8 @@
  * path. A 2-layer, 8-head model has 1 + 24 + 24·25 = 625 paths.
  */
 import type { ModelConfig } from "@isc/core";
+import { isSubspaceSplit, type SubspaceSplit } from "./subspace.js";
+import { tagSubspaces } from "./subspace-paths.js";
 
 export type Slot = "q" | "k" | "v";
 export const SLOTS: readonly Slot[] = ["q", "k", "v"];
@@ -15,7 +17,12 @@ export interface Hop {
   slot: Slot;
   /** For a head split into parts (e.g. 0.0 into its previous-token part and the rest): which part. */
   part?: string;
+  /** For a path through a subspace split (subspace.ts): which side of the split it runs through. */
+  subspace?: SubspacePart;
 }
+
+/** The kept projection of a split activation, and the rest (REPO's node names). */
+export type SubspacePart = "proj_target" | "proj_residual";
 
 /** A head whose output is a sum of parts, each its own path (model-modifications.ts splitHead). */
 export interface HeadSplit {
@@ -26,28 +33,35 @@ export interface HeadSplit {
 
 export type Path = readonly Hop[];
 
+/** Everything that gives some paths several copies: head splits and subspace splits. */
+export type PathSplit = HeadSplit | SubspaceSplit;
+
 function headName(h: Hop): string {
   return `${h.layer}.${h.head}${h.part ? `[${h.part}]` : ""}`;
 }
 
-/** "1.5.v/0.3.q" (logits inward); "" for the direct embedding path; a part shows as "0.0[prev].k". */
+function hopName(h: Hop): string {
+  return `${headName(h)}.${h.slot}${h.subspace ? `[${h.subspace}]` : ""}`;
+}
+
+/** "1.5.v/0.3.q" (logits inward); "" for the direct embedding path; a part shows as "0.0[prev].k", a subspace side as "1.6.k[proj_residual]". */
 export function pathKey(path: Path): string {
-  return path.map((h) => `${headName(h)}.${h.slot}`).join("/");
+  return path.map(hopName).join("/");
 }
 
 /** "embed →q 0.3 →v 1.5 → logits", the way a reader traces it. */
 export function describePath(path: Path): string {
-  return ["embed", ...[...path].reverse().map((h) => `→${h.slot} ${headName(h)}`), "→ logits"].join(" ");
+  return ["embed", ...[...path].reverse().map((h) => `→${h.slot} ${headName(h)}${h.subspace ? ` [${h.subspace}]` : ""}`), "→ logits"].join(" ");
 }
 
 /** The parts of head (layer, head): its split's part names, or one unnamed part. */
-export function headParts(splits: readonly HeadSplit[], layer: number, head: number): (string | undefined)[] {
-  const s = splits.find((x) => x.layer === layer && x.head === head);
+export function headParts(splits: readonly PathSplit[], layer: number, head: number): (string | undefined)[] {
+  const s = splits.find((x): x is HeadSplit => !isSubspaceSplit(x) && x.layer === layer && x.head === head);
   return s ? [...s.parts] : [undefined];
 }
 
-/** Every path of the model, in a fixed order; a split head contributes one hop per part. */
-export function enumeratePaths(cfg: ModelConfig, splits: readonly HeadSplit[] = []): Path[] {
+/** Every path of the model, in a fixed order; a split head contributes one hop per part, a subspace split two copies of each path through it. */
+export function enumeratePaths(cfg: ModelConfig, splits: readonly PathSplit[] = []): Path[] {
   const below = (maxLayer: number): Path[] => {
     const out: Path[] = [[]];
     for (let l = maxLayer - 1; l >= 0; l--) {
@@ -61,5 +75,5 @@ export function enumeratePaths(cfg: ModelConfig, splits: readonly HeadSplit[] = 
     }
     return out;
   };
-  return below(cfg.n_layers);
+  return tagSubspaces(below(cfg.n_layers), splits, cfg);
 }

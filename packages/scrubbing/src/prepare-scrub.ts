@@ -9,6 +9,7 @@ import type { TokenDataset } from "./dataset.js";
 import type { Correspondence, InputAssignment } from "./hypothesis.js";
 import type { ModelModification } from "./model-modifications.js";
 import { ScrubPlan } from "./scrub-plan.js";
+import { checkBases } from "./subspace.js";
 
 export interface PrepareOptions {
   samples: number;
@@ -35,6 +36,7 @@ export function prepareScrub(model: HookedTransformer, ds: TokenDataset, corr: C
   const N = options.samples;
   if (!Number.isInteger(N) || N <= 0) throw new UsageError(`samples must be a positive integer, got ${N}`);
   checkWidth(ds, model.cfg);
+  checkBases(options.modification?.splits ?? [], model.cfg);
   const seed = options.seed ?? 42;
   const rng = new Rng(seed);
   const ref = ds.sample(N, rng);

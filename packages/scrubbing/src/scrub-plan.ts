@@ -9,7 +9,9 @@
 import type { ModelConfig } from "@isc/core";
 import type { InputAssignment } from "./hypothesis.js";
 import type { ModelModification, PatternReplacement } from "./model-modifications.js";
-import { headParts, type Hop, pathKey, SLOTS } from "./paths.js";
+import { headParts, type Hop, pathKey, SLOTS, type SubspacePart } from "./paths.js";
+import { SUBSPACE_PARTS, type SubspaceSplit } from "./subspace.js";
+import { splitAt } from "./subspace-paths.js";
 
 /** Heads of one layer computed together: they read the same residuals through q, k and v. */
 export interface HeadGroup {
@@ -17,9 +19,9 @@ export interface HeadGroup {
   heads: number[];
   part?: string;
   sig: number;
-  q: ResidualNode;
-  k: ResidualNode;
-  v: ResidualNode;
+  q: SlotNode;
+  k: SlotNode;
+  v: SlotNode;
   /** The pattern the group uses instead of its own, or null. */
   rep: PatternReplacement | null;
 }
@@ -29,6 +31,31 @@ export interface ResidualNode {
   sig: number;
   embedSource: number;
   groups: HeadGroup[];
+}
+
+/**
+ * A slot input under a subspace split (subspace.ts): the residual along the split's proj_target
+ * paths and the one along its proj_residual paths, mixed by the evaluator (subspace-mix.ts).
+ */
+export interface SplitInput {
+  sig: number;
+  split: SubspaceSplit;
+  target: ResidualNode;
+  residual: ResidualNode;
+}
+
+/** What a head group reads through one slot. */
+export type SlotNode = ResidualNode | SplitInput;
+
+export function isSplitInput(n: SlotNode): n is SplitInput {
+  return "split" in n;
+}
+
+/** In the residual feeding a `heads` split, the hops of those heads carry this part (subspace-paths.ts). */
+interface HeadsTag {
+  layer: number;
+  heads: readonly number[];
+  part: SubspacePart;
 }
 
 /** What a plan costs: distinct residual streams, and distinct head groups per layer. */
@@ -67,7 +94,8 @@ export class ScrubPlan {
     let node = this.root;
     for (const hop of prefix) {
       const g = node.groups.find((x) => x.layer === hop.layer && x.heads.includes(hop.head) && x.part === hop.part)!;
-      node = g[hop.slot];
+      const next = g[hop.slot];
+      node = isSplitInput(next) ? (hop.subspace === "proj_residual" ? next.residual : next.target) : next;
     }
     const group = node.groups.find((x) => x.layer === layer && x.heads.includes(head))!;
     return { group, index: group.heads.indexOf(head) };
@@ -80,10 +108,10 @@ export class ScrubPlan {
   }
 
   /** The residual entering layer `layer` along `prefix`. */
-  private residual(prefix: Hop[], layer: number): ResidualNode {
+  private residual(prefix: Hop[], layer: number, tag?: HeadsTag): ResidualNode {
     const embedSource = this.a.sourceOf[this.pathIndex.get(pathKey(prefix))!];
     const groups: HeadGroup[] = [];
-    for (let l = 0; l < layer; l++) groups.push(...this.layerGroups(prefix, l));
+    for (let l = 0; l < layer; l++) groups.push(...this.layerGroups(prefix, l, tag));
     const sig = this.intern(`e${embedSource}|${groups.map((g) => g.sig).join(",")}`);
     const known = this.nodes.get(sig);
     if (known) return known;
@@ -93,12 +121,13 @@ export class ScrubPlan {
   }
 
   /** The heads of layer `l` feeding the residual at `prefix`, grouped by identical inputs and pattern. */
-  private layerGroups(prefix: Hop[], l: number): HeadGroup[] {
+  private layerGroups(prefix: Hop[], l: number, tag?: HeadsTag): HeadGroup[] {
     const byKey = new Map<string, HeadGroup>();
     for (let h = 0; h < this.cfg.n_heads; h++) {
+      const side = tag && tag.layer === l && tag.heads.includes(h) ? { subspace: tag.part } : {};
       for (const part of headParts(this.mod?.splits ?? [], l, h)) {
-        const hop = { layer: l, head: h, ...(part ? { part } : {}) };
-        const [q, k, v] = SLOTS.map((slot) => this.residual([...prefix, { ...hop, slot }], l));
+        const hop = { layer: l, head: h, ...(part ? { part } : {}), ...side };
+        const [q, k, v] = SLOTS.map((slot) => this.slotInput(prefix, { ...hop, slot }, l));
         const rep = this.mod?.pattern?.(prefix, l, h, part) ?? null;
         const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}`;
         const g = byKey.get(key);
@@ -108,5 +137,19 @@ export class ScrubPlan {
     }
     for (const [key, g] of byKey) g.sig = this.intern(`${key}:${g.heads.join(",")}`);
     return [...byKey.values()];
+  }
+
+  /** What feeds `hop`'s slot: the residual along prefix + hop, or, where a subspace split sits, its two sides. */
+  private slotInput(prefix: Hop[], hop: Hop, layer: number): SlotNode {
+    const split = splitAt(this.mod?.splits ?? [], hop);
+    if (!split) return this.residual([...prefix, hop], layer);
+    const a = split.activation;
+    const [target, residual] = SUBSPACE_PARTS.map((part) =>
+      a.kind === "heads" ? this.residual([...prefix, hop], layer, { layer: a.layer, heads: a.heads, part }) : this.residual([...prefix, { ...hop, subspace: part }], layer),
+    );
+    // Both sides on the same rows: P·a + (I − P)·a = a, so the plan computes the unsplit input, bit for bit.
+    if (target.sig === residual.sig) return target;
+    const id = (this.mod?.splits ?? []).indexOf(split);
+    return { sig: this.intern(`split${id}:${target.sig},${residual.sig}`), split, target, residual };
   }
 }

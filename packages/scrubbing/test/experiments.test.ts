@@ -257,6 +257,22 @@ test("bad roles JSON: errors name the field", () => {
   assert.throws(() => experimentCatalogue({ ...cfg, n_layers: 3 }, REDWOOD_ROLES), HypothesisError);
 });
 
+test("k-1.i-{pre-ln,post-ln,l0-out,l0h0-out}-proj-{d}d: every induction head and dimension, the residual side resampled", () => {
+  for (const i of [5, 6]) for (const site of ["pre-ln", "post-ln", "l0-out", "l0h0-out"]) for (const d of [0, 7, cfg.d_model]) assert.ok(cat.has(`k-1.${i}-${site}-proj-${d}d`));
+  assert.ok(!cat.has(`k-1.6-pre-ln-proj-${cfg.d_model + 1}d`));
+  const keys = (name: string) => {
+    const { corr, modification } = getExperiment(cat, name).build();
+    const { paths, claimed } = corr.resolve(cfg, modification!.splits!);
+    return [...claimed.get(corr.root.children[0])!].map((i) => pathKey(paths[i])).sort();
+  };
+  const residualSide = (rest: string[]) => rest.map((r) => `1.6.k[proj_residual]${r}`);
+  assert.deepEqual(keys("k-1.6-post-ln-proj-3d"), residualSide(["", ...L0.flatMap((j) => SL.map((s) => `/0.${j}.${s}`))]).sort());
+  assert.deepEqual(keys("k-1.6-l0-out-proj-3d"), L0.flatMap((j) => SL.map((s) => `1.6.k/0.${j}.${s}[proj_residual]`)).sort());
+  assert.deepEqual(keys("k-1.5-l0h0-out-proj-0d"), SL.map((s) => `1.5.k/0.0.${s}[proj_residual]`).sort());
+  const split = getExperiment(cat, "k-1.5-pre-ln-proj-9d").build().modification!.splits![0];
+  assert.deepEqual(split, { kind: "subspace", layer: 1, head: 5, slot: "k", activation: { kind: "resid_pre" }, dim: 9, basis: null });
+});
+
 test("unknown experiment names suggest close ones", () => {
   const err = (name: string) => {
     try {

@@ -19,6 +19,7 @@ import { perHead } from "./per-head.js";
 import { preliminary } from "./preliminary.js";
 import { previousTokenInputs } from "./previous-token.js";
 import { residual } from "./residual.js";
+import { subspaceKeys } from "./subspace.js";
 
 export type { Experiment, OriginalSplit } from "./entry.js";
 export { closeNames, getExperiment, UnknownExperimentError } from "./lookup.js";
@@ -32,6 +33,7 @@ const FAMILIES: readonly ((c: CatalogueContext) => Entry[])[] = [
   oneInductionHead,
   perHead,
   residual,
+  subspaceKeys,
   modifications,
 ];
 

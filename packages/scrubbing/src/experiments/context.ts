@@ -15,6 +15,8 @@ import { slot, viaEmbAnd, viaL0 } from "./shorthands.js";
 export interface CatalogueContext {
   /** Heads per layer. */
   H: number;
+  /** d_model: the most directions a subspace split can keep. */
+  D: number;
   /** The roles, validated against the model, head lists sorted. */
   r: HeadRoles;
   g: HeadGroups;
@@ -64,6 +66,7 @@ export function catalogueContext(cfg: ModelConfig, roles: HeadRoles): CatalogueC
   const naive = (heads: readonly number[]) => union(viaL0(slot(heads, "v")), viaL0(slot(heads, "q")), viaEmbAnd(slot(heads, "k"), g.notPrev));
   return {
     H,
+    D: cfg.d_model,
     r,
     g,
     P,
