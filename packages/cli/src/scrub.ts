@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import _ from "lodash";
 import { IscError, tf } from "@isc/core";
-import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval } from "@isc/scrubbing";
+import { experimentCatalogue, formatRecoveredTable, PRELIMINARY_EXPERIMENTS, recoveredComparison } from "@isc/scrubbing";
 import { type Bundle, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseOrHelp, resourceSummary, runExperiment, runMain, saveTarget, UsageError } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
@@ -167,9 +167,10 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
     runs.set(e, r);
   }
   const shown = _.without(names, "unscrubbed", "baseline");
-  const means = (e: string) => runs.get(e)!.table.map((row) => row.mean);
-  const rec = shown.map((e) => lossRecovered(means("unscrubbed"), means("baseline"), means(e)));
-  const intervals = shown.map((e) => recoveredInterval(b, runs.get("unscrubbed")!, runs.get("baseline")!, runs.get(e)!));
+  const [unscrubbed, baseline] = [runs.get("unscrubbed")!.result, runs.get("baseline")!.result];
+  const comparisons = shown.map((e) => recoveredComparison(b.masks, { unscrubbed, baseline, exp: runs.get(e)!.result }, { reps: BOOTSTRAP_REPS }));
+  const rec = comparisons.map((c) => c.values);
+  const intervals = comparisons.map((c) => c.interval);
   if (format === "json" || format === "csv") {
     const recovered = shown.map((e, j) => ({ experiment: e, values: rec[j]!, interval: intervals[j]! }));
     process.stdout.write(formatComparisonAs(format, { samples, seed: f.seed ?? 42, runs: [...runs.values()].map((r) => r.manifest), recovered }));
@@ -185,12 +186,6 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
 }
 
 const BOOTSTRAP_REPS = 1000;
-
-/** The 95 % interval of one experiment's recovered fractions; the three runs share their reference rows (same seed and samples). */
-function recoveredInterval(b: Bundle, unscrubbed: ExperimentRun, baseline: ExperimentRun, exp: ExperimentRun): RecoveredInterval {
-  const rows = unscrubbed.result.refRows;
-  return bootstrapRecovered({ unscrubbed: unscrubbed.result.loss, baseline: baseline.result.loss, exp: exp.result.loss }, b.masks.gather(rows), exp.result.T, { reps: BOOTSTRAP_REPS });
-}
 
 async function bundleFrom(f: Record<string, any>): Promise<Bundle> {
   try {

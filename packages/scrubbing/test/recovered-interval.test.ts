@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "@isc/core";
-import { bootstrapRecovered, categoryStandardErrors, formatRecoveredTable, lossRecovered, lossTable, TABLE_CATEGORIES } from "../src/index.js";
+import { bootstrapRecovered, categoryStandardErrors, formatRecoveredTable, lossRecovered, lossTable, recoveredComparison, TABLE_CATEGORIES } from "../src/index.js";
 
 const N = 40;
 const T = 5;
@@ -48,4 +48,18 @@ test("with one token per row the row-clustered standard error is the classic s/â
   // Rows of identical tokens: more tokens per row add no information.
   const wide = Float32Array.from({ length: 5 * 7 }, (_, i) => x[Math.floor(i / 7)]!);
   assert.ok(Math.abs(categoryStandardErrors(wide, {}, 7, overallOnly)[0]! - se!) < 1e-12);
+});
+
+test("recoveredComparison gives lossRecovered's values and bootstrapRecovered's interval, on the rows of the runs only", () => {
+  const rows = Int32Array.from({ length: N }, (_, i) => i);
+  const [u, b, e] = [noisy(2), noisy(4), noisy(3)].map((loss) => ({ loss, refRows: rows, T }));
+  const asked: Int32Array[] = [];
+  const masks = { gather: (r: Int32Array) => (asked.push(r), {}) };
+  const c = recoveredComparison(masks, { unscrubbed: u!, baseline: b!, exp: e! }, { categories: overallOnly, reps: 100 });
+  const table = (x: Float32Array) => lossTable(x, {}, overallOnly);
+  assert.deepEqual(c.values, lossRecovered(table(u!.loss), table(b!.loss), table(e!.loss)));
+  assert.deepEqual(c.interval, bootstrapRecovered({ unscrubbed: u!.loss, baseline: b!.loss, exp: e!.loss }, {}, T, { categories: overallOnly, reps: 100 }));
+  assert.deepEqual(asked, [rows]);
+  const other = { ...e!, refRows: rows.map((r) => (r + 1) % N) };
+  assert.throws(() => recoveredComparison(masks, { unscrubbed: u!, baseline: b!, exp: other }, { categories: overallOnly }), /the exp run predicts other rows than the unscrubbed run/);
 });
