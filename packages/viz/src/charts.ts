@@ -43,8 +43,10 @@ export function barChart(categories: readonly string[], series: readonly BarSeri
       x: [...categories],
       y,
       text: y.map((v, j) => (v === null ? "n/a" : percent ? `${v.toFixed(1)}%` : v.toFixed(3)) + mark(j)),
-      // With error bars the value sits inside the bar, so the whisker above it stays readable.
+      // With error bars the value sits at the foot of the bar, clear of the whisker around its top.
       textposition: s.lo && s.hi ? "inside" : "outside",
+      insidetextanchor: "start",
+      textangle: 0,
       cliponaxis: false,
       marker: { color: palette[i % palette.length] },
       ...(s.lo && s.hi ? { error_y: errorBars(y, Array.from(s.lo, scale), Array.from(s.hi, scale)) } : {}),
