@@ -53,6 +53,8 @@ export function barChart(categories: readonly string[], series: readonly BarSeri
     };
   });
   const noted = series.some((s) => s.unclear?.some(Boolean));
+  // A series' name says what its whiskers are; plotly hides the legend of a lone trace unless told.
+  const whiskers = series.some((s) => s.lo && s.hi);
   return {
     data,
     layout: {
@@ -61,6 +63,7 @@ export function barChart(categories: readonly string[], series: readonly BarSeri
       barmode: "group",
       yaxis: { title: { text: options.yTitle ?? (percent ? "% loss recovered" : "") }, ticksuffix: percent ? "%" : "", zeroline: true },
       legend: { orientation: "h", y: -0.2 },
+      ...(whiskers ? { showlegend: true } : {}),
       width: options.width ?? Math.max(640, 70 * categories.length * Math.max(1, series.length) + 160),
       height: options.height ?? 420,
       margin: { t: options.title ? 60 : 30, l: 70, r: 30, b: noted ? 120 : 90 },

@@ -194,4 +194,6 @@ test("bar chart error bars run from the interval's ends to the bar; unclear bars
   const notes = b.layout.annotations as { text: string }[];
   assert.deepEqual(notes.map((a) => a.text), [UNCLEAR_NOTE]);
   assert.deepEqual(barChart(["ev"], [{ name: "x", values: [0.5] }]).layout.annotations, []);
+  assert.equal(barChart(["ev"], [{ name: "x (95 % interval)", values: [0.5], lo: [0.4], hi: [0.6] }]).layout.showlegend, true, "a lone series with whiskers keeps its legend, which names them");
+  assert.equal(barChart(["ev"], [{ name: "x", values: [0.5] }]).layout.showlegend, undefined);
 });
