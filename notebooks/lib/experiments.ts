@@ -4,8 +4,8 @@
  * the same experiment, samples and seed.
  */
 import { type ExperimentRun, runExperiment } from "@isc/node";
-import { bootstrapRecovered, lossRecovered, TABLE_CATEGORIES } from "@isc/scrubbing";
-import { type ExperimentTable, lossTableHtml, recoveredTableHtml, sideBySide } from "@isc/viz";
+import { type RecoveredComparison, recoveredComparison, TABLE_CATEGORIES } from "@isc/scrubbing";
+import { type ExperimentTable, fmtFixed, lossTableHtml, recoveredTableHtml, sideBySide } from "@isc/viz";
 import _ from "lodash";
 import type { OpenedModel } from "./model.js";
 
@@ -32,21 +32,31 @@ export async function runMany(m: OpenedModel, names: readonly string[], options:
 
 export const CATEGORY_LABELS: string[] = TABLE_CATEGORIES.map((c) => c.label);
 
+/** Each run's table with every mean's standard error (the manifest's rows carry it). */
 export function tablesOf(runs: ReadonlyMap<string, ExperimentRun>, names?: readonly string[]): ExperimentTable[] {
-  return (names ?? [...runs.keys()]).map((name) => ({ name, rows: runs.get(name)!.table }));
+  return (names ?? [...runs.keys()]).map((name) => ({ name, rows: runs.get(name)!.manifest.table }));
 }
 
-/** % recovered per category of each experiment against `baseline` and `unscrubbed` (which must be in `runs`). */
+/**
+ * % recovered per category of each experiment against `baseline` and `unscrubbed` (which must be in `runs`,
+ * on the same rows), with its 95 % interval: the bootstrap over reference rows the CLI prints (1000 resamples, seed 0).
+ */
 export function recoveredOf(
+  m: OpenedModel,
   runs: ReadonlyMap<string, ExperimentRun>,
   names: readonly string[],
   unscrubbed = "unscrubbed",
   baseline = "baseline",
-): Float64Array[] {
-  const u = runs.get(unscrubbed)?.table;
-  const b = runs.get(baseline)?.table;
+): RecoveredComparison[] {
+  const u = runs.get(unscrubbed)?.result;
+  const b = runs.get(baseline)?.result;
   if (!u || !b) throw new Error(`% recovered needs runs of "${unscrubbed}" and "${baseline}"`);
-  return names.map((n) => lossRecovered(u, b, runs.get(n)!.table));
+  return names.map((n) => recoveredComparison(m.bundle.masks, { unscrubbed: u, baseline: b, exp: runs.get(n)!.result }));
+}
+
+/** The caption every % recovered table and chart of the notebooks carries: what the interval is. */
+export function recoveredCaption(samples: number): string {
+  return `% loss recovered: (baseline − exp) / (baseline − unscrubbed), with 95 % intervals (bootstrap over the ${samples} reference rows, 1000 resamples, seed 0)`;
 }
 
 export interface LossAndRecoveredOptions {
@@ -57,12 +67,14 @@ export interface LossAndRecoveredOptions {
   stats?: ("mean" | "variance" | "count")[];
 }
 
-/** The loss table with % loss recovered beside it, as the writeup presents its experiments. */
-export function lossAndRecoveredHtml(runs: ReadonlyMap<string, ExperimentRun>, names: readonly string[], options: LossAndRecoveredOptions = {}): string {
+/** The loss table (each mean with its SE) with % loss recovered and its 95 % intervals beside it, as the writeup presents its experiments. */
+export function lossAndRecoveredHtml(m: OpenedModel, runs: ReadonlyMap<string, ExperimentRun>, names: readonly string[], options: LossAndRecoveredOptions = {}): string {
   const scored = _.without(names, "unscrubbed", "baseline");
-  const loss = lossTableHtml(tablesOf(runs, names), { caption: options.caption ?? "Per-token loss (nats) by token category", stats: options.stats });
-  const rec = recoveredTableHtml(CATEGORY_LABELS, scored, recoveredOf(runs, scored), {
-    caption: "% loss recovered: (baseline − exp) / (baseline − unscrubbed)",
+  const loss = lossTableHtml(tablesOf(runs, names), { caption: options.caption ?? "Per-token loss (nats) by token category; SE with rows as units", stats: options.stats });
+  const comparisons = recoveredOf(m, runs, scored);
+  const rec = recoveredTableHtml(CATEGORY_LABELS, scored, comparisons.map((c) => c.values), {
+    caption: recoveredCaption(runs.get(names[0]!)!.manifest.samples),
+    intervals: comparisons.map((c) => c.interval),
     reference: options.reference,
     referenceLabel: options.referenceLabel,
     highlight: ["CANDIDATES"],
@@ -72,9 +84,19 @@ export function lossAndRecoveredHtml(runs: ReadonlyMap<string, ExperimentRun>, n
 
 /** Mean loss of one category (by label) in a run. */
 export function categoryMean(run: ExperimentRun, label: string): number {
-  const r = run.table.find((x) => x.label === label || x.shortLabel === label);
-  if (!r) throw new Error(`no category ${label}`);
-  return r.mean;
+  return categoryRow(run, label).mean;
+}
+
+/** A category's mean loss with its standard error, for prose: "3.263 ± 0.012". */
+export function fmtCategoryMean(run: ExperimentRun, label: string): string {
+  const r = categoryRow(run, label);
+  return `${fmtFixed(r.mean, 3)} ± ${fmtFixed(r.se, 3)}`;
+}
+
+function categoryRow(run: ExperimentRun, label: string) {
+  const i = run.table.findIndex((x) => x.label === label || x.shortLabel === label);
+  if (i < 0) throw new Error(`no category ${label}`);
+  return run.manifest.table[i]!;
 }
 
 /** % recovered of one experiment on one category, with the 95 % bootstrap interval over reference rows. */
@@ -92,13 +114,5 @@ export interface RecoveredPoint {
 export function recoveredWithIntervals(m: OpenedModel, runs: ReadonlyMap<string, ExperimentRun>, names: readonly string[], category = "CANDIDATES"): RecoveredPoint[] {
   const c = CATEGORY_LABELS.indexOf(category);
   if (c < 0) throw new Error(`no category ${category}`);
-  const [u, b] = [runs.get("unscrubbed"), runs.get("baseline")];
-  if (!u || !b) throw new Error(`% recovered needs runs of "unscrubbed" and "baseline"`);
-  const masks = m.bundle.masks.gather(u.result.refRows);
-  const recovered = recoveredOf(runs, names);
-  return names.map((name, i) => {
-    const e = runs.get(name)!;
-    const iv = bootstrapRecovered({ unscrubbed: u.result.loss, baseline: b.result.loss, exp: e.result.loss }, masks, e.result.T);
-    return { name, recovered: recovered[i]![c]!, lo: iv.lo[c]!, hi: iv.hi[c]! };
-  });
+  return recoveredOf(m, runs, names).map(({ values, interval }, i) => ({ name: names[i]!, recovered: values[c]!, lo: interval.lo[c]!, hi: interval.hi[c]! }));
 }

@@ -4,24 +4,37 @@
  */
 import type { ExperimentRun } from "@isc/node";
 import { type HookedTransformer, ICL_EARLY, ICL_LATE, inContextLearningScore, inductionScores, previousTokenScores, Rng, rowSourceNames, tf } from "@isc/core";
-import { type AttentionFacet, attentionHeatmap, barChart, colouredTextHtml, lineChart, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
-import { saaDiff } from "@isc/scrubbing";
+import { type AttentionFacet, attentionHeatmap, barChart, type BarSeries, colouredTextHtml, lineChart, matrixHeatmap, type PlotlyFigure } from "@isc/viz";
+import { type RecoveredComparison, saaDiff } from "@isc/scrubbing";
 import _ from "lodash";
 import type { OpenedModel } from "./model.js";
 import { rowTokens } from "./model.js";
 import { CATEGORY_LABELS, recoveredOf } from "./experiments.js";
 import { seedRecovered } from "./seed.js";
 
-/** Bars of % recovered on one category (Redwood's headline: CANDIDATES), beside the seed's when known. */
+/**
+ * Bars of % recovered on one category (Redwood's headline: CANDIDATES) with 95 % error bars, beside the
+ * seed's when known; a bar whose baseline gap is not told apart from 0 is marked † and explained.
+ */
 export function recoveredBars(m: OpenedModel, runs: ReadonlyMap<string, ExperimentRun>, names: readonly string[], category = "CANDIDATES"): PlotlyFigure {
   const i = CATEGORY_LABELS.indexOf(category);
   if (i < 0) throw new Error(`no category ${category}`);
-  const ours = recoveredOf(runs, names).map((r) => r[i]!);
   const samples = runs.get(names[0]!)!.manifest.samples;
-  const series = [{ name: `${m.name} model (${samples} samples)`, values: ours }];
+  const series = [recoveredSeries(`${m.name} model (${samples} samples; 95 % intervals, bootstrap over rows)`, recoveredOf(m, runs, names), i)];
   const seed = names.map((n) => seedRecovered(n)?.[i] ?? Number.NaN);
   if (seed.some((v) => Number.isFinite(v))) series.push({ name: "Redwood's model, seed notebook (10,000 samples)", values: seed });
   return barChart(names, series, { title: `% loss recovered on ${category} tokens` });
+}
+
+/** One bar per comparison: category `i`'s recovered fraction, its 95 % interval as the whisker, † where the gap is unclear. */
+export function recoveredSeries(name: string, comparisons: readonly RecoveredComparison[], i: number): BarSeries {
+  return {
+    name,
+    values: comparisons.map((c) => c.values[i]!),
+    lo: comparisons.map((c) => c.interval.lo[i]!),
+    hi: comparisons.map((c) => c.interval.hi[i]!),
+    unclear: comparisons.map((c) => c.interval.gapUnclear[i]!),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import path from "node:path";
 import _ from "lodash";
 import { FormatError, IscError, tf } from "@isc/core";
 import { checkRedis, type Executor, queueExecutor, runOnLocalPool, runQueueWorker, runSweep, shardRowsFor } from "@isc/sweep";
-import { bootstrapRecovered, experimentCatalogue, formatRecoveredTable, lossRecovered, PRELIMINARY_EXPERIMENTS, type RecoveredInterval, siteKey } from "@isc/scrubbing";
+import { experimentCatalogue, formatRecoveredTable, PRELIMINARY_EXPERIMENTS, recoveredComparison, siteKey } from "@isc/scrubbing";
 import { type Bundle, basisFile, catalogueSites, checkRunFits, computeBases, type Comparison, COMPARISON_SUFFIX, comparisonTarget, defaultModelDir, type ExperimentRun, type FlagSpec, fmtTime, formatComparisonAs, formatTableAs, listRuns, loadBundle, loadRun, OUTPUT_FORMATS, type OutputFormat, parseComparison, parseOrHelp, ProgressBar, recheckRun, resourceSummary, runExperiment, runMain, saveTarget, UsageError, writeAtomic } from "@isc/node";
 
 const format: FlagSpec = { type: "string", choices: OUTPUT_FORMATS, help: "seed (the seed notebook's print, default), table (headers, SE), json or csv" };
@@ -285,12 +285,8 @@ async function printTablesAndRecovered(b: Bundle, names: string[], samples: numb
     runs.set(e, r);
   }
   const shown = _.without(names, "unscrubbed", "baseline");
-  const means = (e: string) => runs.get(e)!.table.map((row) => row.mean);
-  const recovered = shown.map((e) => ({
-    experiment: e,
-    values: lossRecovered(means("unscrubbed"), means("baseline"), means(e)),
-    interval: recoveredInterval(b, runs.get("unscrubbed")!, runs.get("baseline")!, runs.get(e)!),
-  }));
+  const [unscrubbed, baseline] = [runs.get("unscrubbed")!.result, runs.get("baseline")!.result];
+  const recovered = shown.map((e) => ({ experiment: e, ...recoveredComparison(b.masks, { unscrubbed, baseline, exp: runs.get(e)!.result }, { reps: BOOTSTRAP_REPS }) }));
   const comparison = { samples, seed: f.seed ?? 42, runs: [...runs.values()].map((r) => r.manifest), recovered };
   if (f.save) writeAtomic(comparisonTarget(f.results ?? "results", f.save, { force: true }), formatComparisonAs("json", comparison));
   printComparison(comparison, format);
@@ -346,12 +342,6 @@ function exampleRange(text: string, rows: number): number[] {
 }
 
 const BOOTSTRAP_REPS = 1000;
-
-/** The 95 % interval of one experiment's recovered fractions; the three runs share their reference rows (same seed and samples). */
-function recoveredInterval(b: Bundle, unscrubbed: ExperimentRun, baseline: ExperimentRun, exp: ExperimentRun): RecoveredInterval {
-  const rows = unscrubbed.result.refRows;
-  return bootstrapRecovered({ unscrubbed: unscrubbed.result.loss, baseline: baseline.result.loss, exp: exp.result.loss }, b.masks.gather(rows), exp.result.T, { reps: BOOTSTRAP_REPS });
-}
 
 async function bundleFrom(f: Record<string, any>): Promise<Bundle> {
   try {

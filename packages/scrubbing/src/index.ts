@@ -36,6 +36,7 @@ export {
 export { lossRecovered, formatRecoveredTable, type MeansLike, type FormatRecoveredOptions } from "./recovered.js";
 export { categoryStandardErrors } from "./row-sums.js";
 export { bootstrapRecovered, type BootstrapOptions, type RecoveredInterval, type RecoveredRuns } from "./recovered-interval.js";
+export { recoveredComparison, type RecoveredComparison, type RunLosses, type MasksOfRows } from "./recovered-comparison.js";
 export { saaDiff, meanOverSamples } from "./saa.js";
 export { TokenDataset } from "./dataset.js";
 // Every sampler is public: a new one is a class in samplers.ts and nothing else.

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "@isc/core";
-import { bootstrapRecovered, categoryStandardErrors, formatRecoveredTable, lossRecovered, lossTable, TABLE_CATEGORIES } from "../src/index.js";
+import { bootstrapRecovered, categoryStandardErrors, formatRecoveredTable, lossRecovered, lossTable, recoveredComparison, TABLE_CATEGORIES } from "../src/index.js";
 
 const N = 40;
 const T = 5;
@@ -65,4 +65,18 @@ test("on data with a known answer, the 95 % interval covers it about 95 % of the
   }
   // 300 trials: a true 95 % gives 285 ± 4 (one binomial SD); the bounds are about 3 SD out. (Seen: 284.)
   assert.ok(covered >= 272 && covered <= 297, `covered ${covered} of ${trials}`);
+});
+
+test("recoveredComparison gives lossRecovered's values and bootstrapRecovered's interval, on the rows of the runs only", () => {
+  const rows = Int32Array.from({ length: N }, (_, i) => i);
+  const [u, b, e] = [noisy(2), noisy(4), noisy(3)].map((loss) => ({ loss, refRows: rows, T }));
+  const asked: Int32Array[] = [];
+  const masks = { gather: (r: Int32Array) => (asked.push(r), {}) };
+  const c = recoveredComparison(masks, { unscrubbed: u!, baseline: b!, exp: e! }, { categories: overallOnly, reps: 100 });
+  const table = (x: Float32Array) => lossTable(x, {}, overallOnly);
+  assert.deepEqual(c.values, lossRecovered(table(u!.loss), table(b!.loss), table(e!.loss)));
+  assert.deepEqual(c.interval, bootstrapRecovered({ unscrubbed: u!.loss, baseline: b!.loss, exp: e!.loss }, {}, T, { categories: overallOnly, reps: 100 }));
+  assert.deepEqual(asked, [rows]);
+  const other = { ...e!, refRows: rows.map((r) => (r + 1) % N) };
+  assert.throws(() => recoveredComparison(masks, { unscrubbed: u!, baseline: b!, exp: other }, { categories: overallOnly }), /the exp run predicts other rows than the unscrubbed run/);
 });

@@ -1,7 +1,8 @@
 /**
  * The loss table of the original notebook (docs/semantics.md §4.1) as HTML: token categories down the
  * side, experiments across, each with mean NLL, unbiased variance and count. The numbers are printed
- * with the same 3 decimals as the seed, so a reader can compare them cell by cell.
+ * with the same 3 decimals as the seed, so a reader can compare them cell by cell. Rows that carry a
+ * standard error get an SE column beside every mean, so no mean is shown without how far it could move.
  */
 import _ from "lodash";
 import { escapeHtml, fmtCount, fmtFixed } from "./html.js";
@@ -10,6 +11,8 @@ import { escapeHtml, fmtCount, fmtFixed } from "./html.js";
 export interface StatsRow {
   readonly label: string;
   readonly mean: number;
+  /** The mean's standard error (rows as units, @isc/scrubbing's `categoryStandardErrors`); NaN prints "nan". */
+  readonly se?: number;
   readonly variance: number;
   readonly count: number;
 }
@@ -21,9 +24,11 @@ export interface ExperimentTable {
 }
 
 export type StatColumn = "mean" | "variance" | "count";
+/** What a column can show: the asked statistics, and "se" after "mean" when every row has one. */
+type Column = StatColumn | "se";
 
 export interface LossTableHtmlOptions {
-  /** Which statistics to show per experiment (default all three). */
+  /** Which statistics to show per experiment (default all three); "mean" brings its SE when the rows have one. */
   readonly stats?: readonly StatColumn[];
   readonly caption?: string;
   /** Decimals for mean and variance (default 3, as the seed prints). */
@@ -35,7 +40,7 @@ export const TABLE_STYLE =
 const TH = "border-bottom:1px solid #999;padding:2px 6px;text-align:center;white-space:nowrap";
 const TD = "padding:2px 6px;text-align:right;white-space:nowrap";
 const TDL = "padding:2px 6px;text-align:left;white-space:nowrap;font-weight:600";
-const STAT_HEAD: Record<StatColumn, string> = { mean: "mean", variance: "var", count: "count" };
+const STAT_HEAD: Record<Column, string> = { mean: "mean", se: "SE", variance: "var", count: "count" };
 
 /** Checks every experiment lists the same categories in the same order, and returns the labels. */
 function sharedLabels(experiments: readonly ExperimentTable[]): string[] {
@@ -52,9 +57,10 @@ function sharedLabels(experiments: readonly ExperimentTable[]): string[] {
 
 export function lossTableHtml(experiments: readonly ExperimentTable[], options: LossTableHtmlOptions = {}): string {
   const labels = sharedLabels(experiments);
-  const stats = options.stats ?? ["mean", "variance", "count"];
+  const withSe = experiments.every((e) => e.rows.every((r) => r.se !== undefined));
+  const stats: Column[] = (options.stats ?? ["mean", "variance", "count"]).flatMap((s) => (s === "mean" && withSe ? ["mean", "se"] : [s]));
   const digits = options.digits ?? 3;
-  const cell = (r: StatsRow, s: StatColumn) => (s === "count" ? fmtCount(r.count) : fmtFixed(s === "mean" ? r.mean : r.variance, digits));
+  const cell = (r: StatsRow, s: Column) => (s === "count" ? fmtCount(r.count) : fmtFixed(r[s]!, digits));
   const head1 = experiments.map((e) => `<th colspan="${stats.length}" style="${TH};border-left:1px solid #ccc">${escapeHtml(e.name)}</th>`).join("");
   const head2 = experiments.map(() => stats.map((s, j) => `<th style="${TH}${j === 0 ? ";border-left:1px solid #ccc" : ""};font-weight:400;color:#555">${STAT_HEAD[s]}</th>`).join("")).join("");
   const body = labels

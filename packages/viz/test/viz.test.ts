@@ -7,14 +7,17 @@ import {
   colouredTextHtml,
   croppedRange,
   cuiColour,
+  escapeHtml,
   facetsFromStack,
   fmtPercent,
+  fmtRecovered,
   lossTableHtml,
   matrixHeatmap,
   plotlyHtml,
   recoveredColour,
   recoveredTableHtml,
   scriptSafe,
+  UNCLEAR_NOTE,
 } from "../src/index.js";
 
 test("CUI colour rule: red above 0, blue (216°) at or below, lightness floor((1-|v/scale|/2)·100) clamped to [50,100]", () => {
@@ -146,4 +149,51 @@ test("plotly HTML inlines the library once, escapes </script>, and keeps a fallb
   assert.ok(html.includes("data:image/png;base64,AAAA"));
   assert.ok(!plotlyHtml(fig).includes("window.define = undefined"), "no library unless given");
   assert.equal(scriptSafe("a</SCRIPT>b"), "a<\\/SCRIPT>b");
+});
+
+test("a loss table whose rows carry a standard error shows it beside every mean; rows without one do not", () => {
+  const withSe = rows(0).map((r, i) => ({ ...r, se: [0.0123, 0.0456, Number.NaN][i]! }));
+  const html = lossTableHtml([{ name: "ev", rows: withSe }], { stats: ["mean", "count"] });
+  assert.ok(html.includes(">SE</th>") && html.includes(">0.012<") && html.includes(">0.046<"), "SE column with the values");
+  assert.ok(html.indexOf(">mean</th>") < html.indexOf(">SE</th>") && html.indexOf(">SE</th>") < html.indexOf(">count</th>"), "SE right after mean");
+  assert.ok(html.includes('colspan="3"'), "the experiment spans mean, SE and count");
+  assert.ok(!lossTableHtml([{ name: "ev", rows: rows(0) }]).includes(">SE</th>"), "no SE where the rows have none");
+  assert.ok(!lossTableHtml([{ name: "ev", rows: withSe }], { stats: ["count"] }).includes(">SE</th>"), "SE comes with the mean only");
+});
+
+test("% recovered with intervals: each cell has its 95 % interval; an unclear gap is marked †, greyed and explained", () => {
+  const intervals = [
+    { lo: [0.801, -20], hi: [0.95, 3], gapUnclear: [false, true] },
+    { lo: [0.5, -5], hi: [0.6, 9], gapUnclear: [false, true] },
+  ];
+  const html = recoveredTableHtml(["CANDIDATES", "MISLEADING INDUCTION"], ["ev", "eq"], [[0.897, -11.46], [0.55, 2]], { intervals });
+  assert.ok(html.includes('89.7% <span class="isc-ci" style="font-size:11px;color:#444">[80.1%, 95.0%]</span>'));
+  assert.ok(html.includes("[-2000.0%, 300.0%]"));
+  assert.ok(html.includes(">MISLEADING INDUCTION †</td>") && html.includes(">CANDIDATES</td>"), "only the unclear category is marked");
+  assert.ok(html.includes(`<tfoot><tr><td colspan="3"`) && html.includes(escapeHtml(UNCLEAR_NOTE)));
+  assert.equal((html.match(/dashed/g) ?? []).length, 0, "an unclear ratio is not framed as out of range");
+  assert.equal((html.match(/background:hsl\(0, 0%, 90%\)/g) ?? []).length, 2, "both unclear cells are grey");
+  assert.ok(!recoveredTableHtml(["CANDIDATES"], ["ev"], [[0.5]], { intervals: [{ lo: [0.4], hi: [0.6], gapUnclear: [false] }] }).includes("<tfoot>"), "no note when nothing is unclear");
+  assert.throws(() => recoveredTableHtml(["a"], ["x"], [[1]], { intervals: [] }), /0 intervals for 1 columns/);
+  assert.equal(fmtRecovered(-11.46, intervals[0], 1), "-1146.0% [-2000.0%, 300.0%] †");
+  assert.equal(fmtRecovered(0.897, intervals[0], 0), "89.7% [80.1%, 95.0%]");
+  assert.equal(fmtRecovered(0.897, undefined, 0), "89.7%");
+});
+
+test("bar chart error bars run from the interval's ends to the bar; unclear bars are marked and the note is under the chart", () => {
+  const b = barChart(["ev", "eq", "all"], [
+    { name: "ours", values: [0.5, 0.2, Number.NaN], lo: [0.4, -0.1, Number.NaN], hi: [0.55, 0.9, Number.NaN], unclear: [false, true, false] },
+    { name: "seed", values: [0.9, 0.5, 0.37] },
+  ]);
+  const [ours, seed] = b.data as { error_y?: { array: (number | null)[]; arrayminus: (number | null)[]; symmetric: boolean }; text: string[] }[];
+  assert.deepEqual(ours!.error_y!.array, [5, 70, null]);
+  assert.deepEqual(ours!.error_y!.arrayminus, [10, 30, null]);
+  assert.equal(ours!.error_y!.symmetric, false);
+  assert.deepEqual(ours!.text, ["50.0%", "20.0% †", "n/a"]);
+  assert.equal(seed!.error_y, undefined, "no whiskers on a series without an interval");
+  const notes = b.layout.annotations as { text: string }[];
+  assert.deepEqual(notes.map((a) => a.text), [UNCLEAR_NOTE]);
+  assert.deepEqual(barChart(["ev"], [{ name: "x", values: [0.5] }]).layout.annotations, []);
+  assert.equal(barChart(["ev"], [{ name: "x (95 % interval)", values: [0.5], lo: [0.4], hi: [0.6] }]).layout.showlegend, true, "a lone series with whiskers keeps its legend, which names them");
+  assert.equal(barChart(["ev"], [{ name: "x", values: [0.5] }]).layout.showlegend, undefined);
 });

@@ -2,9 +2,11 @@
  * The playground's jobs on a loaded bundle, with no browser API: the worker wraps it, and a Node
  * test runs it beside the CLI. A catalogue experiment runs exactly as the CLI's `runExperiment`:
  * `exp.build(root sampler)`, `runScrub` with the same samples, seed and batch size, then the
- * 9-category table from the category masks of the sampled rows.
+ * 9-category table from the category masks of the sampled rows, each mean with its standard error,
+ * and % loss recovered with the CLI's 95 % interval (`recoveredComparison`).
  */
 import {
+  categoryStandardErrors,
   ExactSampler,
   experimentCatalogue,
   type Experiment,
@@ -13,7 +15,9 @@ import {
   lossTable,
   type ModelModification,
   PRELIMINARY_EXPERIMENTS,
+  recoveredComparison,
   runScrub,
+  type RunLosses,
   type Sampler,
   saaDiff,
   type ScrubResult,
@@ -21,12 +25,19 @@ import {
 } from "@isc/scrubbing";
 import { UsageError } from "@isc/core/browser";
 import { buildHypothesis } from "./hypothesis-spec.js";
-import type { CatalogueEntry, ExperimentOutcome, Job, JobResult, RunSettings, Target } from "./protocol.js";
+import type { CatalogueEntry, ExperimentOutcome, Job, JobResult, RecoveredOutcome, RunSettings, Target } from "./protocol.js";
 
 export interface JobControl {
   signal?: AbortSignal;
   /** (label of the run under way, rows done, rows in it, run number from 1, runs in the job). */
   onProgress?: (label: string, done: number, total: number, step: number, steps: number) => void;
+}
+
+/** A finished run: what the page shows, and the losses a comparison needs. */
+interface RunDone {
+  outcome: ExperimentOutcome;
+  losses: RunLosses;
+  result?: ScrubResult;
 }
 
 interface Plan {
@@ -39,7 +50,7 @@ interface Plan {
 export class ScrubEngine {
   private readonly catalogue: Map<string, Experiment>;
   /** Outcomes of reference runs (unscrubbed, baseline) by name|samples|seed|root, reused across jobs. */
-  private readonly cache = new Map<string, { outcome: ExperimentOutcome; loss: Float32Array }>();
+  private readonly cache = new Map<string, RunDone>();
 
   constructor(
     readonly bundle: SourcedBundle,
@@ -68,13 +79,16 @@ export class ScrubEngine {
           run: run.outcome,
           unscrubbed: unscrubbed.outcome,
           baseline: baseline.outcome,
+          recovered: this.recovered(unscrubbed, baseline, run),
           attention: run.result?.attention ? { heads: run.result.attention.heads, T: run.result.attention.T, data: run.result.attention.data } : undefined,
         };
       }
       case "preliminary": {
         const plans = PRELIMINARY_EXPERIMENTS.map((name): Plan => ({ label: name, target: { kind: "experiment", name }, root: new ExactSampler(), attention: false }));
         const runs = await this.runAll(plans, job.settings, control);
-        return { kind: "preliminary", runs: runs.map((r) => r.outcome) };
+        const [unscrubbed, baseline] = ["unscrubbed", "baseline"].map((n) => runs.find((r) => r.outcome.name === n)!);
+        const scored = runs.filter((r) => r !== unscrubbed && r !== baseline);
+        return { kind: "preliminary", runs: runs.map((r) => r.outcome), recovered: scored.map((r) => this.recovered(unscrubbed!, baseline!, r)) };
       }
       case "saa": {
         this.bundle.dataset.check(job.idx);
@@ -91,13 +105,19 @@ export class ScrubEngine {
           base: job.base,
           idx: job.idx,
           samples: job.settings.samples,
-          values: saaDiff(base.loss, target.loss, T),
+          values: saaDiff(base.losses.loss, target.losses.loss, T),
           row: Array.from(this.bundle.dataset.row(job.idx)),
           targetMean: target.outcome.table[0].mean,
           baseMean: base.outcome.table[0].mean,
         };
       }
     }
+  }
+
+  /** % recovered of `run` against the references, with its interval; all three ran on the same rows (same samples and seed). */
+  private recovered(unscrubbed: RunDone, baseline: RunDone, run: RunDone): RecoveredOutcome {
+    const c = recoveredComparison(this.bundle.masks, { unscrubbed: unscrubbed.losses, baseline: baseline.losses, exp: run.losses });
+    return { name: run.outcome.name, ...c };
   }
 
   private checkSettings(s: RunSettings): void {
@@ -107,10 +127,10 @@ export class ScrubEngine {
     if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 2 ** 31 - 1) throw new UsageError(`seed must be an integer from 0 to 2147483647, got ${s.seed}`);
   }
 
-  private async runAll(plans: Plan[], settings: RunSettings, control: JobControl) {
+  private async runAll(plans: Plan[], settings: RunSettings, control: JobControl): Promise<RunDone[]> {
     // Resolve every target first, so a bad name or hypothesis fails before any compute.
     const built = plans.map((p) => ({ plan: p, ...this.build(p.target, p.root) }));
-    const out: { outcome: ExperimentOutcome; loss: Float32Array; result?: ScrubResult }[] = [];
+    const out: RunDone[] = [];
     for (let i = 0; i < built.length; i++) {
       const { plan, corr, modification, description } = built[i];
       const key = plan.target.kind === "experiment" && !plan.attention ? `${plan.target.name}|${settings.samples}|${settings.seed}|${settings.batchSize}|${plan.root.name}` : null;
@@ -129,7 +149,9 @@ export class ScrubEngine {
         signal: control.signal,
         onProgress: (done, total) => control.onProgress?.(plan.label, done, total, i + 1, built.length),
       });
-      const table = lossTable(result.loss, this.bundle.masks.gather(result.refRows)).map((r) => ({ label: r.label, mean: r.mean, variance: r.variance, count: r.count }));
+      const masks = this.bundle.masks.gather(result.refRows);
+      const se = categoryStandardErrors(result.loss, masks, result.T);
+      const table = lossTable(result.loss, masks).map((r, j) => ({ label: r.label, mean: r.mean, se: se[j]!, variance: r.variance, count: r.count }));
       const outcome: ExperimentOutcome = {
         name: targetName(plan.target),
         description,
@@ -139,9 +161,9 @@ export class ScrubEngine {
         seconds: result.seconds,
         backend: this.backend,
       };
-      const entry = { outcome, loss: result.loss, result };
-      if (key) this.cache.set(key, { outcome, loss: result.loss });
-      out.push(entry);
+      const losses = { loss: result.loss, refRows: result.refRows, T: result.T };
+      if (key) this.cache.set(key, { outcome, losses });
+      out.push({ outcome, losses, result });
     }
     return out;
   }

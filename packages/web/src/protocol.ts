@@ -3,7 +3,7 @@
  * large arrays (mean attention, SAA values) travel as transferred Float32Array buffers.
  */
 import type { ModelConfig } from "@isc/core/browser";
-import type { HeadRoles } from "@isc/scrubbing";
+import type { HeadRoles, RecoveredComparison } from "@isc/scrubbing";
 import type { PlainError } from "./errors.js";
 import type { HypothesisSpec } from "./hypothesis-spec.js";
 
@@ -68,8 +68,15 @@ export interface ReadyInfo {
 export interface TableRow {
   label: string;
   mean: number;
+  /** The mean's standard error, rows as units (NaN unless two rows hold the category). */
+  se: number;
   variance: number;
   count: number;
+}
+
+/** One experiment's % loss recovered against baseline, with its 95 % interval (bootstrap over the reference rows, seed 0). */
+export interface RecoveredOutcome extends RecoveredComparison {
+  name: string;
 }
 
 export interface ExperimentOutcome {
@@ -87,6 +94,7 @@ export interface SingleResult {
   run: ExperimentOutcome;
   unscrubbed: ExperimentOutcome;
   baseline: ExperimentOutcome;
+  recovered: RecoveredOutcome;
   /** [L*H, T, T] mean attention of every head over the samples. */
   attention?: { heads: string[]; T: number; data: Float32Array };
 }
@@ -94,6 +102,8 @@ export interface SingleResult {
 export interface PreliminaryResult {
   kind: "preliminary";
   runs: ExperimentOutcome[];
+  /** Every run but unscrubbed and baseline, in order. */
+  recovered: RecoveredOutcome[];
 }
 
 export interface SaaResult {

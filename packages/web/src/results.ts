@@ -1,12 +1,13 @@
 /**
  * Results as HTML, through @isc/viz (the same tables and colours as the notebooks): the loss table
- * with % recovered beside it, attention heatmaps, and SAA coloured text. Each table's container
- * carries the full-precision means in `data-means`, which the end-to-end test compares with the CLI.
+ * (each mean with its SE) with % recovered and its 95 % interval beside it, attention heatmaps, and
+ * SAA coloured text. Each table's container carries the full-precision means in `data-means` and the
+ * recovered fractions with their intervals in `data-recovered`, which the end-to-end test compares
+ * with the CLI.
  */
-import { lossRecovered } from "@isc/scrubbing";
 import { attentionHeatmap, colouredTextHtml, escapeHtml, facetsFromStack, lossTableHtml, type PlotlyFigure, recoveredTableHtml, sideBySide } from "@isc/viz";
 import _ from "lodash";
-import type { ExperimentOutcome, PreliminaryResult, SaaResult, SingleResult } from "./protocol.js";
+import type { ExperimentOutcome, PreliminaryResult, RecoveredOutcome, SaaResult, SingleResult } from "./protocol.js";
 
 function tableOf(o: ExperimentOutcome) {
   return { name: o.name, rows: o.table };
@@ -16,17 +17,31 @@ function meansAttr(o: ExperimentOutcome): string {
   return escapeHtml(JSON.stringify(o.table.map((r) => r.mean)));
 }
 
+/** Each experiment's recovered fractions and interval by name (NaN is null in JSON). */
+function recoveredAttr(rec: readonly RecoveredOutcome[]): string {
+  const plain = (r: RecoveredOutcome) => ({ values: [...r.values], lo: [...r.interval.lo], hi: [...r.interval.hi], gapUnclear: r.interval.gapUnclear });
+  return escapeHtml(JSON.stringify(Object.fromEntries(rec.map((r) => [r.name, plain(r)]))));
+}
+
+/** % recovered of some experiments, with their 95 % intervals and the † note. */
+function recoveredHtml(categories: readonly string[], rec: readonly RecoveredOutcome[], samples: number): string {
+  return recoveredTableHtml(categories, rec.map((r) => r.name), rec.map((r) => r.values), {
+    caption: `% loss recovered, 95 % intervals (bootstrap over the ${samples} reference rows)`,
+    highlight: ["CANDIDATES"],
+    intervals: rec.map((r) => r.interval),
+  });
+}
+
 export function singleHtml(r: SingleResult): string {
   const cats = r.run.table.map((row) => row.label);
-  const rec = lossRecovered(r.unscrubbed.table, r.baseline.table, r.run.table);
   const loss = lossTableHtml([tableOf(r.unscrubbed), tableOf(r.baseline), tableOf(r.run)], {
     stats: ["mean", "variance", "count"],
-    caption: `Loss (mean per-token NLL) by category: ${r.run.samples} samples, seed ${r.run.seed}`,
+    caption: `Loss (mean per-token NLL ± SE, rows as units) by category: ${r.run.samples} samples, seed ${r.run.seed}`,
   });
-  const recovered = recoveredTableHtml(cats, [r.run.name], [rec], { caption: "% loss recovered", highlight: ["CANDIDATES"] });
+  const recovered = recoveredHtml(cats, [r.recovered], r.run.samples);
   return (
     `<div class="run-table" data-experiment="${escapeHtml(r.run.name)}" data-samples="${r.run.samples}" data-seed="${r.run.seed}" data-means="${meansAttr(r.run)}" ` +
-    `data-unscrubbed-means="${meansAttr(r.unscrubbed)}" data-baseline-means="${meansAttr(r.baseline)}">` +
+    `data-unscrubbed-means="${meansAttr(r.unscrubbed)}" data-baseline-means="${meansAttr(r.baseline)}" data-recovered="${recoveredAttr([r.recovered])}">` +
     `<p class="run-desc"><b>${escapeHtml(r.run.name)}</b>: ${escapeHtml(r.run.description)} <span class="muted">(${r.run.seconds.toFixed(1)} s on ${escapeHtml(r.run.backend)})</span></p>` +
     sideBySide(loss, recovered) +
     `</div>`
@@ -35,19 +50,12 @@ export function singleHtml(r: SingleResult): string {
 
 export function preliminaryHtml(r: PreliminaryResult): string {
   const by = _.keyBy(r.runs, (o) => o.name);
-  const shown = r.runs.filter((o) => o.name !== "unscrubbed" && o.name !== "baseline");
   const u = by.unscrubbed!;
-  const b = by.baseline!;
   const cats = u.table.map((row) => row.label);
-  const loss = lossTableHtml(r.runs.map(tableOf), { stats: ["mean"], caption: `Preliminary experiments: mean loss, ${u.samples} samples each, seed ${u.seed}` });
-  const rec = recoveredTableHtml(
-    cats,
-    shown.map((o) => o.name),
-    shown.map((o) => lossRecovered(u.table, b.table, o.table)),
-    { caption: "% loss recovered", highlight: ["CANDIDATES"] },
-  );
+  const loss = lossTableHtml(r.runs.map(tableOf), { stats: ["mean"], caption: `Preliminary experiments: mean loss ± SE, ${u.samples} samples each, seed ${u.seed}` });
+  const rec = recoveredHtml(cats, r.recovered, u.samples);
   const data = escapeHtml(JSON.stringify(_.mapValues(by, (o) => o.table.map((row) => row.mean))));
-  return `<div class="prelim-table" data-means="${data}">${loss}${rec}</div>`;
+  return `<div class="prelim-table" data-means="${data}" data-recovered="${recoveredAttr(r.recovered)}">${loss}${rec}</div>`;
 }
 
 export function saaHtml(r: SaaResult, tokenStrings: readonly string[]): string {

@@ -4,6 +4,8 @@
  *  - the page loads the default model and a slice of the evaluation data;
  *  - a catalogue experiment's 9 means equal the `scrub` CLI's for the same seed and samples (to 1e-4),
  *    with the wasm backend forced in the page, the backend the CLI uses on a machine without tfjs-node;
+ *  - every mean has its SE, and its % recovered has the CLI's 95 % interval (`scrub recovered
+ *    --format json`), with † and the note exactly where the baseline gap is unclear;
  *  - the builder's spelling of that hypothesis gives the same table, and bad hypotheses are named;
  *  - the preliminary experiments equal the CLI's code path (runExperiment) on the same data;
  *  - SAA colours every token of the example, the heatmap is drawn;
@@ -102,6 +104,32 @@ function cliMeans(model: string, exp: string, samples = SAMPLES): { means: numbe
   return { means: m.table.map((row) => row.mean), backend: m.backend };
 }
 
+interface RecoveredCells {
+  values: (number | null)[];
+  lo: (number | null)[];
+  hi: (number | null)[];
+  gapUnclear: boolean[];
+}
+
+/** `scrub recovered --format json` on the page's rows: each category's recovered fraction and 95 % interval. */
+function cliRecovered(model: string, exp: string): RecoveredCells {
+  const args = ["recovered", "--exps", exp, "--samples", String(SAMPLES), "--seed", String(SEED), "--model", model, "--data", path.join(site, "model/eval.u16"), "--format", "json"];
+  const r = spawnSync(process.execPath, [path.join(repo, "packages/cli/dist/src/scrub.js"), ...args], { encoding: "utf8", env: { ...process.env, SCRUB_QUIET: "1" } });
+  if (r.status !== 0) throw new Error(`scrub ${args.join(" ")} failed: ${r.stderr}`);
+  type Cat = { recovered: number | null; lo: number | null; hi: number | null; gap_unclear: boolean };
+  const cats = (JSON.parse(r.stdout) as { recovered: { experiment: string; categories: Cat[] }[] }).recovered.find((x) => x.experiment === exp)!.categories;
+  return { values: cats.map((c) => c.recovered), lo: cats.map((c) => c.lo), hi: cats.map((c) => c.hi), gapUnclear: cats.map((c) => c.gap_unclear) };
+}
+
+/** Equal to TOL relative to the size of the value (a ratio over a small gap can be large); null (NaN) only where the other is null. */
+function closeOrBothNull(what: string, page: (number | null)[], cli: (number | null)[]): void {
+  assert.equal(page.length, cli.length, what);
+  page.forEach((v, i) => {
+    const c = cli[i]!;
+    assert.ok(v === null || c === null ? v === c : Math.abs(v - c) <= TOL * Math.max(1, Math.abs(c)), `${what}[${i}]: page ${v}, cli ${c}`);
+  });
+}
+
 function compare(what: string, page: number[], cli: number[], tol: number): number {
   assert.equal(page.length, 9, `${what}: the page's table has ${page.length} rows`);
   assert.equal(cli.length, 9);
@@ -193,7 +221,8 @@ async function openSession(ctx: BrowserContext, model: string, serverUrl: string
 const CHECKS: readonly [string, (s: Session) => Promise<void>][] = [
   ["the page loads the model and the evaluation slice (wasm forced)", pageLoads],
   [`ev in the page equals the CLI (scrub run --exp ev --samples ${SAMPLES} --seed ${SEED}) to ${TOL}`, evEqualsCli],
-  ["the mean-attention heatmap and the % recovered table are drawn", plotsDrawn],
+  ["ev's % recovered has the CLI's 95 % intervals (scrub recovered --format json), with † and the note where the gap is unclear", recoveredEqualsCli],
+  ["the mean-attention heatmap and the % recovered table are drawn, with an SE beside every mean and an interval in every cell", plotsDrawn],
   ["SAA colours every token of the chosen example", saaColoursEveryToken],
   ["screenshot of the loss table and the heatmap", screenshot],
   ["the builder names bad hypotheses, and its spelling of ev gives ev's table", builder],
@@ -229,12 +258,28 @@ async function evEqualsCli(s: Session): Promise<void> {
   compare("unscrubbed", await means(page, ".run-table", "data-unscrubbed-means"), cliMeans(model, "unscrubbed").means, TOL);
 }
 
+async function recoveredEqualsCli({ page, model }: Session): Promise<void> {
+  const inPage = (JSON.parse((await page.getAttribute(".run-table", "data-recovered")) ?? "{}") as Record<string, RecoveredCells>).ev!;
+  const cli = cliRecovered(model, "ev");
+  for (const k of ["values", "lo", "hi"] as const) closeOrBothNull(`ev ${k}`, inPage[k], cli[k]);
+  assert.deepEqual(inPage.gapUnclear, cli.gapUnclear);
+  const labels = await page.locator(".run-table .isc-recovered-table tbody tr td:first-child").allTextContents();
+  assert.deepEqual(labels.map((l) => l.endsWith(" †")), cli.gapUnclear, "† exactly where the gap is unclear");
+  const note = await page.locator(".run-table .isc-recovered-table tfoot").count();
+  assert.equal(note, cli.gapUnclear.some(Boolean) ? 1 : 0, "the † note under the table when a category is marked");
+  log(`ev % recovered on CANDIDATES: page ${(await page.locator(".run-table .isc-recovered-table tbody tr").nth(1).locator("td").nth(1).textContent())?.trim()}; marked: ${labels.filter((l) => l.endsWith("†")).join(", ") || "none"}`);
+}
+
 async function plotsDrawn({ page }: Session): Promise<void> {
   await page.waitForSelector("#attn-plot .main-svg", { timeout: 30000 });
   const heatmaps = await page.locator("#attn-plot .heatmaplayer image, #attn-plot .hm image").count();
   assert.ok(heatmaps >= 1, `no heatmap image in the plot (${heatmaps})`);
   assert.equal(await page.locator(".run-table .isc-recovered-table").count(), 1);
   assert.equal(await page.locator(".run-table .isc-loss-table tbody tr").count(), 9);
+  assert.equal(await page.locator(".run-table .isc-loss-table thead th", { hasText: /^SE$/ }).count(), 3, "an SE column beside each of the three means");
+  const intervals = await page.locator(".run-table .isc-recovered-table .isc-ci").allTextContents();
+  assert.equal(intervals.length, 9, "a 95 % interval in every % recovered cell");
+  assert.ok(intervals.every((t) => /^\[(-?\d+\.\d%|nan), (-?\d+\.\d%|nan)\]$/.test(t)), intervals.join(" "));
 }
 
 async function saaColoursEveryToken({ page }: Session): Promise<void> {
@@ -302,6 +347,7 @@ async function preliminaryEqualsCli({ page, model }: Session): Promise<void> {
   log(`preliminary: max |page − runExperiment| over 9 × 9 means ${worst.toExponential(2)}`);
   assert.ok(worst <= TOL);
   assert.equal(await page.locator(".prelim-table .isc-recovered-table").count(), 1);
+  assert.equal(await page.locator(".prelim-table .isc-recovered-table .isc-ci").count(), 7 * 9, "an interval for each of the 7 scored experiments and 9 categories");
 }
 
 async function longRunCancels({ page, pageEv }: Session): Promise<void> {

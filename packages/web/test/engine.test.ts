@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { dirSource, initBackend, tf, UsageError } from "@isc/core";
-import { loadBundleFrom, type SourcedBundle } from "@isc/scrubbing";
+import { loadBundleFrom, recoveredComparison, type SourcedBundle } from "@isc/scrubbing";
 import { loadBundle, runExperiment } from "@isc/node";
 import { writeTinyBundle } from "@isc/node/testing";
 import { ScrubEngine } from "../src/engine.js";
@@ -41,6 +41,22 @@ test("a catalogue experiment's table equals the CLI's runExperiment table exactl
   cli.model.dispose();
   assert.equal(res.attention!.heads.length, 16);
   assert.equal(res.attention!.data.length, 16 * 20 * 20);
+});
+
+test("% recovered comes with the CLI's 95 % interval, and every mean with the CLI's standard error", async () => {
+  const engine = new ScrubEngine(bundle, "test");
+  const res = await engine.run({ kind: "single", target: { kind: "experiment", name: "eq" }, settings, attention: false });
+  assert.ok(res.kind === "single");
+  if (res.kind !== "single") return;
+  const cli = await loadBundle(dir);
+  const run = (name: string) => runExperiment(cli, name, { samples: settings.samples, seed: settings.seed, batchSize: settings.batchSize });
+  const [u, b, eq] = [await run("unscrubbed"), await run("baseline"), await run("eq")];
+  assert.deepEqual(res.run.table.map((r) => r.se), eq.manifest.table.map((r) => r.se));
+  assert.deepEqual(res.unscrubbed.table.map((r) => r.se), u.manifest.table.map((r) => r.se));
+  const expected = recoveredComparison(cli.masks, { unscrubbed: u.result, baseline: b.result, exp: eq.result });
+  assert.equal(res.recovered.name, "eq");
+  assert.deepEqual({ values: res.recovered.values, interval: res.recovered.interval }, expected);
+  cli.model.dispose();
 });
 
 test("a builder hypothesis written as ev's matcher gives ev's table; a bad one is a HypothesisError before any compute", async () => {
@@ -78,6 +94,8 @@ test("preliminary runs the nine experiments once each (references reused); SAA g
   if (p.kind !== "preliminary") return;
   assert.deepEqual(p.runs.map((r) => r.name), ["unscrubbed", "ev", "pth-k", "eq", "all", "baseline", "ev+", "pth-k+", "eq+"]);
   assert.deepEqual(steps, p.runs.map((r) => r.name));
+  assert.deepEqual(p.recovered.map((r) => r.name), ["ev", "pth-k", "eq", "all", "ev+", "pth-k+", "eq+"]);
+  assert.ok(p.recovered.every((r) => r.values.length === 9 && r.interval.lo.length === 9 && r.interval.gapUnclear.length === 9));
   const s = await engine.run({ kind: "saa", target: { kind: "experiment", name: "all" }, base: "unscrubbed", idx: 7, settings: { ...settings, samples: 3 } });
   assert.ok(s.kind === "saa");
   if (s.kind !== "saa") return;

@@ -52,8 +52,10 @@ async function main(): Promise<void> {
     const runs = await ex.runMany(m, prelim, { samples: args.samples });
     const scored = _.without(prelim, "unscrubbed", "baseline");
     save("preliminary-recovered.png", await r.render(titled(fig.recoveredBars(m, runs, scored), `% loss recovered on CANDIDATES — ${tag}`)));
-    const table = viz.recoveredTableHtml(ex.CATEGORY_LABELS, scored, ex.recoveredOf(runs, scored), {
-      caption: `% loss recovered per token category — ${tag} (small: Redwood's model, seed notebook)`,
+    const comparisons = ex.recoveredOf(m, runs, scored);
+    const table = viz.recoveredTableHtml(ex.CATEGORY_LABELS, scored, comparisons.map((c) => c.values), {
+      caption: `${ex.recoveredCaption(args.samples)} — ${tag} (small: Redwood's model, seed notebook)`,
+      intervals: comparisons.map((c) => c.interval),
       reference: Object.fromEntries(scored.map((e) => [e, seed.seedRecovered(e) ?? new Array<number>(9).fill(Number.NaN)])),
       referenceLabel: "Redwood",
       highlight: ["CANDIDATES"],
