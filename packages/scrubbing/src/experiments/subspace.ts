@@ -13,27 +13,48 @@ import { type Entry, makers } from "./entry.js";
 
 const { makeCorr } = makers("subspace");
 
-/** The four activations REPO splits, by the name part REPO gives them. */
-function sites({ g, P, P0 }: CatalogueContext): { label: string; activation: SplitActivation; what: string }[] {
+interface Site {
+  label: string;
+  activation: SplitActivation;
+  what: string;
+}
+
+/** The activations REPO splits, by the name part REPO gives them; "l0h<n>" for every layer-0 head (REPO names 0 and 6). */
+function sites({ g, P0 }: CatalogueContext): Site[] {
   return [
     { label: "pre-ln", activation: { kind: "resid_pre" }, what: "the residual feeding it (before its LayerNorm)" },
     { label: "post-ln", activation: { kind: "normalized" }, what: "its LayerNorm output (before the position term)" },
     { label: "l0-out", activation: { kind: "heads", layer: 0, heads: g.layer0 }, what: "the layer-0 attention output in it" },
-    { label: `l0h${P}-out`, activation: { kind: "heads", layer: 0, heads: [P] }, what: `${P0}'s output in it` },
+    ...g.layer0.map((n) => ({ label: `l0h${n}-out`, activation: { kind: "heads", layer: 0, heads: [n] } as SplitActivation, what: `0.${n}'s output in it${`0.${n}` === P0 ? " (the previous-token head)" : ""}` })),
   ];
 }
 
 export function subspaceKeys(c: CatalogueContext): Entry[] {
-  return c.IND.flatMap((i) =>
-    sites(c).flatMap(({ label, activation, what }) =>
-      _.range(c.D + 1).map((dim) =>
-        makeCorr(
-          `k-1.${i}-${label}-proj-${dim}d`,
-          `K of 1.${i}: ${what} split along ${dim} of ${c.D} basis directions (default: its principal components); the projection kept, the rest resampled`,
-          [subspacePart("proj_residual")],
-          { modification: splitWithProjection({ layer: 1, head: i, slot: "k" }, activation, dim) },
-        ),
-      ),
+  return [...c.IND.flatMap((i) => sites(c).flatMap((site) => dims(c, `k-1.${i}-${site.label}`, i, site, ""))), ...transplants(c)];
+}
+
+/** One family: the split at every dimension 0..D. */
+function dims(c: CatalogueContext, stem: string, head: number, { activation, what }: Site, note: string): Entry[] {
+  return _.range(c.D + 1).map((dim) =>
+    makeCorr(
+      `${stem}-proj-${dim}d`,
+      `K of 1.${head}: ${what} split along ${dim} of ${c.D} basis directions (default: its principal components); the projection kept, the rest resampled${note}`,
+      [subspacePart("proj_residual")],
+      { modification: splitWithProjection({ layer: 1, head, slot: "k" }, activation, dim) },
+    ),
+  );
+}
+
+/**
+ * REPO's `k-1.5-transplant-1.6-{l0-out,l0h0-out}`: one induction head's K input split along the
+ * subspace learned for the other's. A PCA basis is the activation's, not a head's, so with the
+ * default bases a transplant computes what `k-1.a-…` does; `--basis` gives the other head's own.
+ */
+function transplants(c: CatalogueContext): Entry[] {
+  const [l0, prev] = [sites(c)[2]!, sites(c).find((s) => s.label === `l0h${c.P}-out`)!];
+  return c.IND.flatMap((a) =>
+    c.IND.filter((b) => b !== a).flatMap((b) =>
+      [l0, prev].flatMap((site) => dims(c, `k-1.${a}-transplant-1.${b}-${site.label}`, a, site, `, with 1.${b}'s basis (the same PCA basis unless --basis gives 1.${b}'s own)`)),
     ),
   );
 }
