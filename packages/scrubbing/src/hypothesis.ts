@@ -6,7 +6,7 @@ import type { ModelConfig, Rng } from "@isc/core";
 import _ from "lodash";
 import type { TokenDataset } from "./dataset.js";
 import { allPaths, explainPaths, HypothesisError, type Matcher } from "./matchers.js";
-import { enumeratePaths, type HeadSplit, pathKey, type Path } from "./paths.js";
+import { enumeratePaths, pathKey, type Path, type PathSplit } from "./paths.js";
 import { ExactSampler, type Sampler, UncondSampler } from "./samplers.js";
 
 export class InterpNode {
@@ -82,7 +82,7 @@ export class Correspondence {
    * it claims. The root must claim every path; a child only paths of its parent; siblings may not
    * share a path (which sibling's rows it should see would be ambiguous).
    */
-  resolve(cfg: ModelConfig, splits: readonly HeadSplit[] = []): { paths: Path[]; claimed: Map<InterpNode, Int32Array> } {
+  resolve(cfg: ModelConfig, splits: readonly PathSplit[] = []): { paths: Path[]; claimed: Map<InterpNode, Int32Array> } {
     const paths = enumeratePaths(cfg, splits);
     const claimed = new Map<InterpNode, Int32Array>();
     for (const node of this.root.walk()) {
@@ -123,7 +123,7 @@ export class Correspondence {
    * Samples every node (parents first, as Redwood does) and gives each path the rows of the deepest
    * node that claims it: that node's own rows if it is a leaf, else its other-inputs rows.
    */
-  assign(cfg: ModelConfig, ref: Int32Array, ds: TokenDataset, rng: Rng, splits: readonly HeadSplit[] = []): InputAssignment {
+  assign(cfg: ModelConfig, ref: Int32Array, ds: TokenDataset, rng: Rng, splits: readonly PathSplit[] = []): InputAssignment {
     const { paths, claimed } = this.resolve(cfg, splits);
     const sources: Int32Array[] = [];
     const sourceNames: string[] = [];

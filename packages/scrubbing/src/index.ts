@@ -40,7 +40,8 @@ export { saaDiff, meanOverSamples } from "./saa.js";
 export { TokenDataset } from "./dataset.js";
 // Every sampler is public: a new one is a class in samplers.ts and nothing else.
 export * from "./samplers.js";
-export { type Slot, SLOTS, type Hop, type HeadSplit, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
+export { type Slot, SLOTS, type Hop, type HeadSplit, type PathSplit, type Window, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
+export { type PositionSplit, isPositionSplit, windowMatrix } from "./position-split.js";
 export { HypothesisError, type HopPattern, type Matcher, allPaths, chain, through, directEmbed, union, difference } from "./matchers.js";
 export { InterpNode, Correspondence, type InputAssignment } from "./hypothesis.js";
 export {
@@ -50,6 +51,7 @@ export {
   patternMatrix,
   replacePattern,
   splitPreviousToken,
+  splitByPosition,
   swapHeads,
   swapHeadWeights,
   flipQK,

@@ -3,7 +3,7 @@
  * patterns (layer, heads, slots), checked against the model so an unknown head is an error.
  */
 import { HypothesisError, type ModelConfig } from "@isc/core";
-import { describePath, type Hop, type Path, type Slot } from "./paths.js";
+import { describePath, type Hop, type Path, type Slot, type Window } from "./paths.js";
 
 export { HypothesisError };
 
@@ -15,6 +15,11 @@ export interface HopPattern {
   slots?: readonly Slot[];
   /** Only these parts of a split head (default: any part, or the whole head). */
   parts?: readonly string[];
+  /**
+   * Only the tokens inside or outside the window of a position-split head copy (default: all its
+   * tokens, and heads that are not split); REPO's "inside_input_toks_int" / "outside_input_toks_int".
+   */
+  window?: readonly Window[];
 }
 
 /** A predicate over paths with a description for messages and printouts. */
@@ -30,7 +35,8 @@ function hopMatches(p: HopPattern, h: Hop): boolean {
     p.layer === h.layer &&
     (!p.heads || p.heads.includes(h.head)) &&
     (!p.slots || p.slots.includes(h.slot)) &&
-    (!p.parts || (h.part !== undefined && p.parts.includes(h.part)))
+    (!p.parts || (h.part !== undefined && p.parts.includes(h.part))) &&
+    (!p.window || (h.window !== undefined && p.window.includes(h.window)))
   );
 }
 
@@ -45,11 +51,13 @@ function checkPattern(p: HopPattern, cfg: ModelConfig): void {
   }
   if (p.heads && p.heads.length === 0) throw new HypothesisError(`empty head list for layer ${p.layer}`);
   for (const s of p.slots ?? []) if (s !== "q" && s !== "k" && s !== "v") throw new HypothesisError(`unknown slot "${s}" (q, k or v)`);
+  for (const w of p.window ?? []) if (w !== "inside" && w !== "outside") throw new HypothesisError(`unknown window "${w}" (inside or outside)`);
 }
 
 function fmt(p: HopPattern): string {
   const heads = p.heads ? (p.heads.length === 1 ? `${p.heads[0]}` : `{${p.heads.join(",")}}`) : "*";
-  return `${p.layer}.${heads}${p.parts ? `[${p.parts.join(",")}]` : ""}${p.slots ? `.${p.slots.join("")}` : ""}`;
+  const window = p.window ? `:${p.window.join(",")}` : "";
+  return `${p.layer}.${heads}${p.parts ? `[${p.parts.join(",")}]` : ""}${p.slots ? `.${p.slots.join("")}` : ""}${window}`;
 }
 
 /** Every path: what a hypothesis's root must claim. */

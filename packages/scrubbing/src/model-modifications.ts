@@ -4,7 +4,8 @@
  */
 import { type ParamTree, tf, treeTensors, withAttention } from "@isc/core";
 import { HypothesisError } from "./matchers.js";
-import type { HeadSplit, Path, Slot } from "./paths.js";
+import type { Path, PathSplit, Slot } from "./paths.js";
+import type { PositionSplit } from "./position-split.js";
 
 export interface PatternReplacement {
   /** Distinguishes replacements in the treeified plan (copies with different patterns are different computations). */
@@ -17,8 +18,11 @@ export interface ModelModification {
   readonly name: string;
   /** New weights for the run; tensors it creates are disposed by the runner after the run. */
   params?(w: ParamTree): ParamTree;
-  /** Heads whose output is split into parts, each its own set of paths (see splitPreviousToken). */
-  splits?: readonly HeadSplit[];
+  /**
+   * How the paths are split: heads whose output is split into parts, each its own set of paths (see
+   * splitPreviousToken), and head copies whose input tokens are split by position (splitByPosition).
+   */
+  splits?: readonly PathSplit[];
   /**
    * The pattern of head (layer, head), or of one part of a split head, in the copy reached through
    * `prefix` (hops from the logits inward); null leaves it alone.
@@ -137,6 +141,15 @@ export function splitPreviousToken(head: { layer: number; head: number }): Model
     splits: [{ layer: head.layer, head: head.head, parts: Object.keys(parts) }],
     pattern: (_prefix, l, h, part) => (l === head.layer && h === head.head && part ? parts[part] : null),
   };
+}
+
+/**
+ * REPO's `split_paths_by_position` option: no change to the computation until a hypothesis gives
+ * the inside and outside paths different rows (position-split.ts, docs/semantics.md §5.5).
+ */
+export function splitByPosition(splits: readonly PositionSplit[]): ModelModification {
+  const name = splits.map((s) => `${s.reader.layer}.${s.reader.head}${s.reader.slot}-${s.heads.join(",")}-${s.back},${s.include}`);
+  return { name: `by-position-${name.join("+")}`, splits };
 }
 
 /** Runs several modifications as one (weights then patterns; the first pattern replacement wins). */

@@ -5,6 +5,7 @@
  * path. A 2-layer, 8-head model has 1 + 24 + 24·25 = 625 paths.
  */
 import type { ModelConfig } from "@isc/core";
+import { type PositionSplit, splitPathsByPosition } from "./position-split.js";
 
 export type Slot = "q" | "k" | "v";
 export const SLOTS: readonly Slot[] = ["q", "k", "v"];
@@ -15,7 +16,15 @@ export interface Hop {
   slot: Slot;
   /** For a head split into parts (e.g. 0.0 into its previous-token part and the rest): which part. */
   part?: string;
+  /**
+   * For a layer-0 head copy whose input tokens are split by position (position-split.ts): whether
+   * this path carries the tokens inside the window or the others. Only a path's last hop has one.
+   */
+  window?: Window;
 }
+
+/** Which of a position-split head copy's input tokens a path carries (docs/semantics.md §5.5). */
+export type Window = "inside" | "outside";
 
 /** A head whose output is a sum of parts, each its own path (model-modifications.ts splitHead). */
 export interface HeadSplit {
@@ -24,30 +33,38 @@ export interface HeadSplit {
   parts: readonly string[];
 }
 
+/** How a modification splits the model's paths: a head's output into parts, or a head copy's input tokens by position. */
+export type PathSplit = HeadSplit | PositionSplit;
+
 export type Path = readonly Hop[];
 
 function headName(h: Hop): string {
   return `${h.layer}.${h.head}${h.part ? `[${h.part}]` : ""}`;
 }
 
-/** "1.5.v/0.3.q" (logits inward); "" for the direct embedding path; a part shows as "0.0[prev].k". */
+/** "1.5.v/0.3.q" (logits inward); "" for the direct embedding path; a part shows as "0.0[prev].k", a window as "0.3.q:outside". */
 export function pathKey(path: Path): string {
-  return path.map((h) => `${headName(h)}.${h.slot}`).join("/");
+  return path.map((h) => `${headName(h)}.${h.slot}${h.window ? `:${h.window}` : ""}`).join("/");
 }
 
-/** "embed →q 0.3 →v 1.5 → logits", the way a reader traces it. */
+/** "embed →q 0.3 →v 1.5 → logits", the way a reader traces it; "embed (outside the window) →q 0.3 …" for a split copy. */
 export function describePath(path: Path): string {
-  return ["embed", ...[...path].reverse().map((h) => `→${h.slot} ${headName(h)}`), "→ logits"].join(" ");
+  const window = path[path.length - 1]?.window;
+  const embed = window ? `embed (${window} the window)` : "embed";
+  return [embed, ...[...path].reverse().map((h) => `→${h.slot} ${headName(h)}`), "→ logits"].join(" ");
 }
 
 /** The parts of head (layer, head): its split's part names, or one unnamed part. */
-export function headParts(splits: readonly HeadSplit[], layer: number, head: number): (string | undefined)[] {
-  const s = splits.find((x) => x.layer === layer && x.head === head);
+export function headParts(splits: readonly PathSplit[], layer: number, head: number): (string | undefined)[] {
+  const s = splits.find((x): x is HeadSplit => "parts" in x && x.layer === layer && x.head === head);
   return s ? [...s.parts] : [undefined];
 }
 
-/** Every path of the model, in a fixed order; a split head contributes one hop per part. */
-export function enumeratePaths(cfg: ModelConfig, splits: readonly HeadSplit[] = []): Path[] {
+/**
+ * Every path of the model, in a fixed order; a split head contributes one hop per part, a
+ * position-split head copy an inside and an outside path per slot.
+ */
+export function enumeratePaths(cfg: ModelConfig, splits: readonly PathSplit[] = []): Path[] {
   const below = (maxLayer: number): Path[] => {
     const out: Path[] = [[]];
     for (let l = maxLayer - 1; l >= 0; l--) {
@@ -61,5 +78,5 @@ export function enumeratePaths(cfg: ModelConfig, splits: readonly HeadSplit[] = 
     }
     return out;
   };
-  return below(cfg.n_layers);
+  return splitPathsByPosition(cfg, below(cfg.n_layers), splits);
 }

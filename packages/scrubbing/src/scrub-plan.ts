@@ -9,7 +9,8 @@
 import type { ModelConfig } from "@isc/core";
 import type { InputAssignment } from "./hypothesis.js";
 import type { ModelModification, PatternReplacement } from "./model-modifications.js";
-import { headParts, type Hop, pathKey, SLOTS } from "./paths.js";
+import { headParts, type Hop, pathKey, type Slot, type Window } from "./paths.js";
+import { type PositionSplit, queryInside, windowAt } from "./position-split.js";
 
 /** Heads of one layer computed together: they read the same residuals through q, k and v. */
 export interface HeadGroup {
@@ -22,6 +23,19 @@ export interface HeadGroup {
   v: ResidualNode;
   /** The pattern the group uses instead of its own, or null. */
   rep: PatternReplacement | null;
+  /**
+   * For head copies whose input tokens are split by position (docs/semantics.md §5.5): the window,
+   * and the residuals holding the keys and values outside it; k and v above then hold the inside
+   * ones, and q whichever side the query position falls on (the same for every position). Absent
+   * when inside and outside keys and values read the same rows: that is the unsplit computation.
+   */
+  outside?: OutsideInputs;
+}
+
+export interface OutsideInputs {
+  window: Pick<PositionSplit, "back" | "include">;
+  k: ResidualNode;
+  v: ResidualNode;
 }
 
 /** A residual stream: the embedding of one source's rows plus the outputs of its head groups. */
@@ -98,15 +112,27 @@ export class ScrubPlan {
     for (let h = 0; h < this.cfg.n_heads; h++) {
       for (const part of headParts(this.mod?.splits ?? [], l, h)) {
         const hop = { layer: l, head: h, ...(part ? { part } : {}) };
-        const [q, k, v] = SLOTS.map((slot) => this.residual([...prefix, { ...hop, slot }], l));
+        const split = windowAt(this.mod?.splits ?? [], prefix, l, h);
+        const at = (slot: Slot, window?: Window) => this.residual([...prefix, { ...hop, slot, ...(window ? { window } : {}) }], l);
+        const q = at("q", split ? (queryInside(split) ? "inside" : "outside") : undefined);
+        const [k, v] = (["k", "v"] as const).map((slot) => at(slot, split ? "inside" : undefined));
+        const outside = split ? outsideInputs(split, [k, v], [at("k", "outside"), at("v", "outside")]) : undefined;
         const rep = this.mod?.pattern?.(prefix, l, h, part) ?? null;
-        const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}`;
+        const windowKey = outside ? `|w${outside.window.back},${outside.window.include}:${outside.k.sig},${outside.v.sig}` : "";
+        const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}${windowKey}`;
         const g = byKey.get(key);
         if (g) g.heads.push(h);
-        else byKey.set(key, { layer: l, heads: [h], part, sig: 0, q, k, v, rep });
+        else byKey.set(key, { layer: l, heads: [h], part, sig: 0, q, k, v, rep, ...(outside ? { outside } : {}) });
       }
     }
     for (const [key, g] of byKey) g.sig = this.intern(`${key}:${g.heads.join(",")}`);
     return [...byKey.values()];
   }
+}
+
+/** The outside keys' and values' residuals of a split copy, or undefined where they read the inside rows. */
+function outsideInputs(split: PositionSplit, inside: ResidualNode[], outside: ResidualNode[]): OutsideInputs | undefined {
+  if (inside.every((n, i) => n.sig === outside[i].sig)) return undefined;
+  const [k, v] = outside;
+  return { window: { back: split.back, include: split.include }, k, v };
 }

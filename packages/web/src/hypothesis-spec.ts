@@ -13,7 +13,7 @@ import {
   CondSampler,
   directEmbed,
   ExactSampler,
-  type HeadSplit,
+  type PathSplit,
   HypothesisError,
   InterpNode,
   type Matcher,
@@ -132,7 +132,7 @@ export interface PathOwners {
 }
 
 /** Which child claims each path (checking the hypothesis on the way): what the path diagram draws. */
-export function pathOwners(corr: Correspondence, cfg: ModelConfig, splits: readonly HeadSplit[] = []): PathOwners {
+export function pathOwners(corr: Correspondence, cfg: ModelConfig, splits: readonly PathSplit[] = []): PathOwners {
   const { paths, claimed } = corr.resolve(cfg, splits);
   const owner = new Int32Array(paths.length).fill(-1);
   const nodes: string[] = [];
