@@ -112,11 +112,8 @@ export class ScrubPlan {
     for (let h = 0; h < this.cfg.n_heads; h++) {
       for (const part of headParts(this.mod?.splits ?? [], l, h)) {
         const hop = { layer: l, head: h, ...(part ? { part } : {}) };
-        const split = windowAt(this.mod?.splits ?? [], prefix, l, h);
         const at = (slot: Slot, window?: Window) => this.residual([...prefix, { ...hop, slot, ...(window ? { window } : {}) }], l);
-        const q = at("q", split ? (queryInside(split) ? "inside" : "outside") : undefined);
-        const [k, v] = (["k", "v"] as const).map((slot) => at(slot, split ? "inside" : undefined));
-        const outside = split ? outsideInputs(split, [k, v], [at("k", "outside"), at("v", "outside")]) : undefined;
+        const { q, k, v, outside } = copyInputs(windowAt(this.mod?.splits ?? [], prefix, l, h), at);
         const rep = this.mod?.pattern?.(prefix, l, h, part) ?? null;
         const windowKey = outside ? `|w${outside.window.back},${outside.window.include}:${outside.k.sig},${outside.v.sig}` : "";
         const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}${windowKey}`;
@@ -130,9 +127,15 @@ export class ScrubPlan {
   }
 }
 
-/** The outside keys' and values' residuals of a split copy, or undefined where they read the inside rows. */
-function outsideInputs(split: PositionSplit, inside: ResidualNode[], outside: ResidualNode[]): OutsideInputs | undefined {
-  if (inside.every((n, i) => n.sig === outside[i].sig)) return undefined;
-  const [k, v] = outside;
-  return { window: { back: split.back, include: split.include }, k, v };
+/**
+ * The residuals a head copy reads: one per slot, or for a position-split copy the side its query is
+ * on, the inside keys and values, and the outside ones unless they read the same rows.
+ */
+function copyInputs(split: PositionSplit | null, at: (slot: Slot, window?: Window) => ResidualNode) {
+  if (!split) return { q: at("q"), k: at("k"), v: at("v"), outside: undefined };
+  const [k, v] = [at("k", "inside"), at("v", "inside")];
+  const [kOut, vOut] = [at("k", "outside"), at("v", "outside")];
+  const same = k.sig === kOut.sig && v.sig === vOut.sig;
+  const outside: OutsideInputs | undefined = same ? undefined : { window: { back: split.back, include: split.include }, k: kOut, v: vOut };
+  return { q: at("q", queryInside(split) ? "inside" : "outside"), k, v, outside };
 }
