@@ -6,6 +6,7 @@
  */
 import {
   attend,
+  type AttentionParams,
   causalMask,
   type CausalMask,
   embedTokens,
@@ -20,9 +21,10 @@ import {
   tf,
   unembedNll,
 } from "@isc/core";
-import { type HeadGroup, isSplitInput, type ResidualNode, type SlotNode, type SplitInput } from "./scrub-plan.js";
+import { type HeadGroup, isSplitInput, type OutsideInputs, type ResidualNode, type SlotNode, type SplitInput } from "./scrub-plan.js";
 import type { SubspaceSplit } from "./subspace.js";
 import { keptBasis, mixSubspace } from "./subspace-mix.js";
+import { attendWindowed, type WindowTensors, windowTensors } from "./windowed-attention.js";
 
 /** A group's summed output [B, T, D], and its attention [B, G, T, T] when the run averages it. */
 export interface GroupOutput {
@@ -36,6 +38,7 @@ export class BatchEvaluator {
   private readonly embeds = new Map<number, tf.Tensor3D>();
   private readonly ln = new Map<string, tf.Tensor3D>();
   private readonly bases = new Map<SubspaceSplit, tf.Tensor2D | null>();
+  private readonly windows = new Map<string, WindowTensors>();
   private readonly mask: CausalMask;
   private readonly pos: tf.Tensor2D; // [T, D]
 
@@ -43,7 +46,7 @@ export class BatchEvaluator {
     private readonly cfg: ModelConfig,
     private readonly w: ParamTree,
     private readonly tokens: (tf.Tensor2D | null)[], // per source [B, T+1] int32, null where no path reads it
-    T: number,
+    private readonly T: number,
     private readonly keepAttention?: "pattern" | "scores",
   ) {
     this.mask = causalMask(T);
@@ -70,17 +73,29 @@ export class BatchEvaluator {
     if (hit) return hit;
     // Inputs first: they are memoised for other groups, so they must outlive the tidy below.
     const [q, k, v] = [g.q, g.k, g.v].map((node) => this.normed(node, g.layer)); // each [B, T, D]
+    const outside = g.outside ? this.outsideInputs(g.outside, g.layer) : null;
     // Scores and patterns ([B, G, T, T], the bulk of the memory) are freed as soon as the group is done.
     const r = tf.tidy(() => {
       const W = selectHeads(this.w.blocks[g.layer].attn, g.heads);
       const pos = this.cfg.positional_embedding_type === "shortformer" ? this.pos : null;
       const qkv = projectQKV({ inputs: { q, k, v }, W, pos }); // each [B, T, G, C]
-      const res = attend({ ...qkv, W_O: W.W_O, mask: this.mask, replaceScores: g.rep?.scores?.bind(g.rep), replacePattern: g.rep?.apply?.bind(g.rep) });
+      const replacePattern = g.rep?.apply?.bind(g.rep);
+      const res = outside
+        ? attendWindowed({ inside: qkv, outside: projectOutside(outside, { q, k, v }, W, pos), window: outside.window, W_O: W.W_O, mask: this.mask, replacePattern })
+        : attend({ ...qkv, W_O: W.W_O, mask: this.mask, replaceScores: g.rep?.scores?.bind(g.rep), replacePattern });
       const attn = this.keepAttention === "pattern" ? res.pattern : this.keepAttention === "scores" ? res.scores() : undefined;
       return (attn ? { out: res.out, attn } : { out: res.out }) as unknown as tf.TensorContainer;
     }) as unknown as GroupOutput;
     this.attn.set(g.sig, r);
     return r;
+  }
+
+  /** A split copy's outside keys and values, layer-normed (null where they are the inside ones), and its window. */
+  private outsideInputs(o: OutsideInputs, layer: number): NormedOutside {
+    const key = `${o.window.back},${o.window.include}`;
+    let window = this.windows.get(key);
+    if (!window) this.windows.set(key, (window = windowTensors(o.window, this.T)));
+    return { k: this.normed(o.k, layer), v: this.normed(o.v, layer), window };
   }
 
   private normed(node: SlotNode, layer: number): tf.Tensor3D {
@@ -110,4 +125,16 @@ export class BatchEvaluator {
     }
     return e;
   }
+}
+
+interface NormedOutside {
+  k: tf.Tensor3D; // [B, T, D]
+  v: tf.Tensor3D;
+  window: WindowTensors;
+}
+
+/** The outside keys and values [B, T, G, C] through the same projection (null where a slot reads the inside rows). */
+function projectOutside(o: NormedOutside, inside: { q: tf.Tensor3D; k: tf.Tensor3D; v: tf.Tensor3D }, W: AttentionParams, pos: tf.Tensor2D | null) {
+  const qkv = projectQKV({ inputs: { q: inside.q, k: o.k, v: o.v }, W, pos });
+  return { k: o.k === inside.k ? null : qkv.k, v: o.v === inside.v ? null : qkv.v };
 }

@@ -42,7 +42,7 @@ export { TokenDataset } from "./dataset.js";
 // Every sampler is public: a new one is a class in samplers.ts and nothing else.
 export * from "./samplers.js";
 export { PoolAnnotation, SamplePools } from "./sample-pools.js";
-export { type Slot, SLOTS, type Hop, type HeadSplit, type PathSplit, type SubspacePart, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
+export { type Slot, SLOTS, type Hop, type HeadSplit, type PathSplit, type SubspacePart, type Window, type Path, pathKey, describePath, enumeratePaths, headParts } from "./paths.js";
 export { HypothesisError, type HopPattern, type Matcher, allPaths, chain, through, directEmbed, union, difference, subspacePart } from "./matchers.js";
 export {
   type ActivationSite,
@@ -59,6 +59,7 @@ export {
   withBases,
 } from "./subspace.js";
 export { type ActivationPca, type PcaOptions, activationPcas, pcaBasis } from "./activation-pca.js";
+export { type PositionSplit, isPositionSplit, windowMatrix } from "./position-split.js";
 export { InterpNode, Correspondence, type InputAssignment } from "./hypothesis.js";
 export {
   type ModelModification,
@@ -67,6 +68,7 @@ export {
   patternMatrix,
   replacePattern,
   splitPreviousToken,
+  splitByPosition,
   swapHeads,
   swapHeadWeights,
   flipQK,

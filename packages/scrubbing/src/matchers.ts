@@ -3,7 +3,7 @@
  * patterns (layer, heads, slots), checked against the model so an unknown head is an error.
  */
 import { HypothesisError, type ModelConfig } from "@isc/core";
-import { describePath, type Hop, type Path, type Slot, type SubspacePart } from "./paths.js";
+import { describePath, type Hop, type Path, type Slot, type SubspacePart, type Window } from "./paths.js";
 
 export { HypothesisError };
 
@@ -17,6 +17,11 @@ export interface HopPattern {
   parts?: readonly string[];
   /** Only this side of a subspace split on this hop (default: either side, or no split). */
   subspaces?: readonly SubspacePart[];
+  /**
+   * Only the tokens inside or outside the window of a position-split head copy (default: all its
+   * tokens, and heads that are not split); REPO's "inside_input_toks_int" / "outside_input_toks_int".
+   */
+  window?: readonly Window[];
 }
 
 /** A predicate over paths with a description for messages and printouts. */
@@ -33,7 +38,8 @@ function hopMatches(p: HopPattern, h: Hop): boolean {
     (!p.heads || p.heads.includes(h.head)) &&
     (!p.slots || p.slots.includes(h.slot)) &&
     (!p.parts || (h.part !== undefined && p.parts.includes(h.part))) &&
-    (!p.subspaces || (h.subspace !== undefined && p.subspaces.includes(h.subspace)))
+    (!p.subspaces || (h.subspace !== undefined && p.subspaces.includes(h.subspace))) &&
+    (!p.window || (h.window !== undefined && p.window.includes(h.window)))
   );
 }
 
@@ -49,6 +55,7 @@ function checkPattern(p: HopPattern, cfg: ModelConfig): void {
   if (p.heads && p.heads.length === 0) throw new HypothesisError(`empty head list for layer ${p.layer}`);
   for (const s of p.slots ?? []) if (s !== "q" && s !== "k" && s !== "v") throw new HypothesisError(`unknown slot "${s}" (q, k or v)`);
   for (const s of p.subspaces ?? []) checkSubspacePart(s);
+  for (const w of p.window ?? []) if (w !== "inside" && w !== "outside") throw new HypothesisError(`unknown window "${w}" (inside or outside)`);
 }
 
 function checkSubspacePart(s: string): void {
@@ -57,7 +64,8 @@ function checkSubspacePart(s: string): void {
 
 function fmt(p: HopPattern): string {
   const heads = p.heads ? (p.heads.length === 1 ? `${p.heads[0]}` : `{${p.heads.join(",")}}`) : "*";
-  return `${p.layer}.${heads}${p.parts ? `[${p.parts.join(",")}]` : ""}${p.slots ? `.${p.slots.join("")}` : ""}${p.subspaces ? `[${p.subspaces.join(",")}]` : ""}`;
+  const window = p.window ? `:${p.window.join(",")}` : "";
+  return `${p.layer}.${heads}${p.parts ? `[${p.parts.join(",")}]` : ""}${p.slots ? `.${p.slots.join("")}` : ""}${window}${p.subspaces ? `[${p.subspaces.join(",")}]` : ""}`;
 }
 
 /** Every path: what a hypothesis's root must claim. */

@@ -5,6 +5,7 @@
 import { type CausalMask, type ParamTree, tf, treeTensors, withAttention } from "@isc/core";
 import { HypothesisError } from "./matchers.js";
 import type { Path, PathSplit, Slot } from "./paths.js";
+import type { PositionSplit } from "./position-split.js";
 
 /** How a head's attention is replaced in some of its copies: its scores, its pattern, or both. */
 export interface PatternReplacement {
@@ -23,7 +24,11 @@ export interface ModelModification {
   readonly name: string;
   /** New weights for the run; tensors it creates are disposed by the runner after the run. */
   params?(w: ParamTree): ParamTree;
-  /** Heads whose output is split into parts (see splitPreviousToken), and activations split along a subspace (subspace.ts): each part its own set of paths. */
+  /**
+   * How the paths are split: heads whose output is split into parts, each its own set of paths (see
+   * splitPreviousToken), activations split along a subspace (subspace.ts), and head copies whose
+   * input tokens are split by position (splitByPosition).
+   */
   splits?: readonly PathSplit[];
   /**
    * The pattern of head (layer, head), or of one part of a split head, in the copy reached through
@@ -143,6 +148,15 @@ export function splitPreviousToken(head: { layer: number; head: number }): Model
     splits: [{ layer: head.layer, head: head.head, parts: Object.keys(parts) }],
     pattern: (_prefix, l, h, part) => (l === head.layer && h === head.head && part ? parts[part] : null),
   };
+}
+
+/**
+ * REPO's `split_paths_by_position` option: no change to the computation until a hypothesis gives
+ * the inside and outside paths different rows (position-split.ts, docs/semantics.md §5.6).
+ */
+export function splitByPosition(splits: readonly PositionSplit[]): ModelModification {
+  const name = splits.map((s) => `${s.reader.layer}.${s.reader.head}${s.reader.slot}-${s.heads.join(",")}-${s.back},${s.include}`);
+  return { name: `by-position-${name.join("+")}`, splits };
 }
 
 /** Runs several modifications as one (weights then patterns; the first pattern replacement wins). */

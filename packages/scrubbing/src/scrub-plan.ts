@@ -9,7 +9,8 @@
 import type { ModelConfig } from "@isc/core";
 import type { InputAssignment } from "./hypothesis.js";
 import type { ModelModification, PatternReplacement } from "./model-modifications.js";
-import { headParts, type Hop, pathKey, SLOTS, type SubspacePart } from "./paths.js";
+import { headParts, type Hop, pathKey, type Slot, type SubspacePart, type Window } from "./paths.js";
+import { type PositionSplit, queryInside, windowAt } from "./position-split.js";
 import { SUBSPACE_PARTS, type SubspaceSplit } from "./subspace.js";
 import { splitAt } from "./subspace-paths.js";
 
@@ -24,6 +25,19 @@ export interface HeadGroup {
   v: SlotNode;
   /** The pattern the group uses instead of its own, or null. */
   rep: PatternReplacement | null;
+  /**
+   * For head copies whose input tokens are split by position (docs/semantics.md §5.6): the window,
+   * and the residuals holding the keys and values outside it; k and v above then hold the inside
+   * ones, and q whichever side the query position falls on (the same for every position). Absent
+   * when inside and outside keys and values read the same rows: that is the unsplit computation.
+   */
+  outside?: OutsideInputs;
+}
+
+export interface OutsideInputs {
+  window: Pick<PositionSplit, "back" | "include">;
+  k: SlotNode;
+  v: SlotNode;
 }
 
 /** A residual stream: the embedding of one source's rows plus the outputs of its head groups. */
@@ -127,12 +141,14 @@ export class ScrubPlan {
       const side = tag && tag.layer === l && tag.heads.includes(h) ? { subspace: tag.part } : {};
       for (const part of headParts(this.mod?.splits ?? [], l, h)) {
         const hop = { layer: l, head: h, ...(part ? { part } : {}), ...side };
-        const [q, k, v] = SLOTS.map((slot) => this.slotInput(prefix, { ...hop, slot }, l));
+        const at = (slot: Slot, window?: Window) => this.slotInput(prefix, { ...hop, slot, ...(window ? { window } : {}) }, l);
+        const { q, k, v, outside } = copyInputs(windowAt(this.mod?.splits ?? [], prefix, l, h), at);
         const rep = this.mod?.pattern?.(prefix, l, h, part) ?? null;
-        const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}`;
+        const windowKey = outside ? `|w${outside.window.back},${outside.window.include}:${outside.k.sig},${outside.v.sig}` : "";
+        const key = `${l}:${rep?.id ?? ""}:${q.sig},${k.sig},${v.sig}${windowKey}`;
         const g = byKey.get(key);
         if (g) g.heads.push(h);
-        else byKey.set(key, { layer: l, heads: [h], part, sig: 0, q, k, v, rep });
+        else byKey.set(key, { layer: l, heads: [h], part, sig: 0, q, k, v, rep, ...(outside ? { outside } : {}) });
       }
     }
     for (const [key, g] of byKey) g.sig = this.intern(`${key}:${g.heads.join(",")}`);
@@ -152,4 +168,17 @@ export class ScrubPlan {
     const id = (this.mod?.splits ?? []).indexOf(split);
     return { sig: this.intern(`split${id}:${target.sig},${residual.sig}`), split, target, residual };
   }
+}
+
+/**
+ * The residuals a head copy reads: one per slot, or for a position-split copy the side its query is
+ * on, the inside keys and values, and the outside ones unless they read the same rows.
+ */
+function copyInputs(split: PositionSplit | null, at: (slot: Slot, window?: Window) => SlotNode) {
+  if (!split) return { q: at("q"), k: at("k"), v: at("v"), outside: undefined };
+  const [k, v] = [at("k", "inside"), at("v", "inside")];
+  const [kOut, vOut] = [at("k", "outside"), at("v", "outside")];
+  const same = k.sig === kOut.sig && v.sig === vOut.sig;
+  const outside: OutsideInputs | undefined = same ? undefined : { window: { back: split.back, include: split.include }, k: kOut, v: vOut };
+  return { q: at("q", queryInside(split) ? "inside" : "outside"), k, v, outside };
 }

@@ -16,6 +16,7 @@ import { type Entry, type Experiment, toExperiment } from "./entry.js";
 import { modifications } from "./modifications.js";
 import { oneInductionHead } from "./one-induction-head.js";
 import { perHead } from "./per-head.js";
+import { positional } from "./positional.js";
 import { preliminary } from "./preliminary.js";
 import { previousTokenInputs } from "./previous-token.js";
 import { residual } from "./residual.js";
@@ -35,6 +36,7 @@ const FAMILIES: readonly ((c: CatalogueContext) => Entry[])[] = [
   residual,
   subspaceKeys,
   modifications,
+  positional,
 ];
 
 export function experimentCatalogue(cfg: ModelConfig, roles: HeadRoles): Map<string, Experiment> {

@@ -17,7 +17,7 @@ export interface Experiment {
   name: string;
   /** In words, what is scrubbed (or how the model is changed). */
   description: string;
-  /** "preliminary", "baseline", "hypothesis", "per-head", "residual", "subspace" or "modification". */
+  /** "preliminary", "baseline", "hypothesis", "per-head", "residual", "subspace", "modification" or "positional". */
   group: string;
   /** The original's head split for this experiment (docs/semantics.md §6, "split" column). */
   split: OriginalSplit;
@@ -25,7 +25,7 @@ export interface Experiment {
   build(rootSampler?: Sampler): { corr: Correspondence; modification?: ModelModification };
 }
 
-export type Group = "preliminary" | "baseline" | "hypothesis" | "per-head" | "residual" | "subspace" | "modification";
+export type Group = "preliminary" | "baseline" | "hypothesis" | "per-head" | "residual" | "subspace" | "modification" | "positional";
 
 export interface Entry {
   name: string;
