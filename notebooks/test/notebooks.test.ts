@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { allNotebooks, MAX_NOTEBOOK_BYTES, NOTEBOOKS_DIR, runNotebook } from "../tools/nbrun.js";
+import { allNotebooks, giveCellIds, MAX_NOTEBOOK_BYTES, NOTEBOOKS_DIR, runNotebook } from "../tools/nbrun.js";
 
 const model = path.join(NOTEBOOKS_DIR, "..", "weights", "default", "model.safetensors");
 const skip = existsSync(model) ? false : `no model at ${model} (train and export one, or commit weights/default)`;
@@ -25,6 +25,19 @@ test("the writeup notebooks are there", () => {
     "05-your-own-hypothesis.ipynb",
     "06-subspaces.ipynb",
   ]);
+});
+
+test("every committed notebook is nbformat 4.5 with a unique id on every cell, and the runner keeps them", () => {
+  for (const file of notebooks) {
+    const nb = JSON.parse(readFileSync(file, "utf8")) as { nbformat: number; nbformat_minor: number; cells: { id?: string }[] };
+    assert.ok(nb.nbformat === 4 && nb.nbformat_minor >= 5, `${path.basename(file)}: nbformat ${nb.nbformat}.${nb.nbformat_minor}`);
+    const ids = nb.cells.map((c) => c.id);
+    assert.ok(ids.every((id) => typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id)), `${path.basename(file)}: a cell without a valid id`);
+    assert.equal(new Set(ids).size, ids.length, `${path.basename(file)}: duplicate cell ids`);
+  }
+  const fresh = { cells: [{ id: "06-1", cell_type: "code", source: "", metadata: {} }, { cell_type: "code", source: "", metadata: {} }, { cell_type: "markdown", source: "", metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+  giveCellIds(fresh, "06-subspaces");
+  assert.deepEqual(fresh.cells.map((c) => c.id), ["06-1", "06-0", "06-2"]);
 });
 
 for (const file of notebooks) {

@@ -21,6 +21,8 @@ import { addPngFallbacks } from "./add-png.js";
 import { PngRenderer } from "../lib/render-png.js";
 
 interface Cell {
+  /** nbformat 4.5's cell id: stable across runs, so diffs and Jupyter's collaboration keep each cell. */
+  id?: string;
   cell_type: string;
   source: string | string[];
   metadata: Record<string, unknown>;
@@ -161,6 +163,7 @@ async function runNotebookOnce(file: string, options: RunOptions): Promise<RunRe
     kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" },
     language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", codemirror_mode: { name: "javascript", typescript: true } },
   };
+  giveCellIds(nb, path.basename(file, ".ipynb"));
   mkdirSync(path.dirname(written), { recursive: true });
   const json = JSON.stringify(nb, null, 1) + "\n";
   writeFileSync(written, json);
@@ -234,4 +237,17 @@ async function main(argv: string[]): Promise<number> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
   runMain("nbrun", () => main(process.argv.slice(2)));
+}
+
+/** Ids for cells without one (nbformat ≥ 4.5 requires them): "<notebook number>-<n>", unique within the notebook. */
+export function giveCellIds(nb: Notebook, name: string): void {
+  const taken = new Set(nb.cells.map((c) => c.id).filter((id): id is string => id !== undefined));
+  const stem = name.split("-")[0] ?? "nb";
+  let n = 0;
+  for (const c of nb.cells) {
+    if (c.id !== undefined) continue;
+    while (taken.has(`${stem}-${n}`)) n++;
+    c.id = `${stem}-${n}`;
+    taken.add(c.id);
+  }
 }

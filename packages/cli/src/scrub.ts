@@ -125,7 +125,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
       examples: { type: "string", help: "SAA mode: fixed examples A..B (inclusive), each run as NAME.<exp>_saa_<i>" },
       samples: { type: "int", min: 1, help: "samples per run (default 10000; 1000 with --examples)" },
       "shard-rows": { type: "int", min: 1, help: "rows per shard, rounded up to whole batches (default 8 batches)" },
-      workers: { type: "int", min: 1, help: "worker threads of the local pool (default one per core)" },
+      workers: { type: "int", min: 1, help: "worker processes of the local pool (default one per core)" },
       queue: { type: "string", help: "redis://HOST:PORT: enqueue the shards for `scrub worker`s instead of the local pool" },
       save: { type: "string", help: "the sweep's name: runs are results/NAME.<exp>; run the same command again to resume" },
       force: { type: "boolean", help: "start again: replace runs and shards of that name" },

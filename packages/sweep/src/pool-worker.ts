@@ -1,6 +1,6 @@
 /**
- * A worker thread of the local pool: loads the bundle once, then runs the shards it is given.
- * Piscina calls the default export once per task.
+ * A worker process of the local pool: loads the bundle once, then runs the shards it is given.
+ * Tinypool calls the default export once per task.
  */
 import { type Bundle, loadBundle } from "@isc/node";
 import { runShard, type ShardResult } from "./run-shard.js";

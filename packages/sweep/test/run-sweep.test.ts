@@ -61,7 +61,7 @@ test("shards run in reverse order merge to the one-process runs; an interrupted 
   await assert.rejects(runSweep(bundle, spec("sw", { samples: 23 }), { resultsDir: results, executor: backwards() }), /sw\.sweep\.json is a different sweep \(samples was 22, now 23\)/);
 });
 
-test("the local pool of worker threads gives the same bits, SAA examples included", async () => {
+test("the local pool of worker processes gives the same bits, SAA examples included", async () => {
   const results = mkdtempSync(path.join(os.tmpdir(), "sweep-pool-"));
   const s = spec("pool", { experiments: ["ev"], examples: [1, 2] });
   const out = await runSweep(bundle, s, { resultsDir: results, executor: (sp, shards, onResult) => runOnLocalPool(sp, shards, { workers: 2, modelDir: dir }, onResult) });
