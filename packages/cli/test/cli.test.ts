@@ -295,7 +295,7 @@ test("pca stores the bases the subspace experiments read; a missing, foreign or 
   assert.match(missing.stderr, /^scrub: no basis for blocks\.1\.ln1\.hook_normalized: .*proj\/blocks\.1\.ln1\.hook_normalized\.safetensors is missing; make it with `scrub pca --model .* --site blocks\.1\.ln1\.hook_normalized`/m);
   const pca = scrub("pca", "--model", dir, "--rows", "8");
   assert.equal(pca.status, 0, pca.stderr);
-  const sites = ["blocks.1.hook_resid_pre", "blocks.1.ln1.hook_normalized", "blocks.0.hook_attn_out", "blocks.0.attn.hook_result.0"];
+  const sites = ["blocks.1.hook_resid_pre", "blocks.1.ln1.hook_normalized", "blocks.0.hook_attn_out", ...Array.from({ length: 8 }, (_, h) => `blocks.0.attn.hook_result.${h}`)]; // every layer-0 head's output
   assert.deepEqual(readdirSync(path.join(dir, "proj")).sort(), sites.flatMap((s) => [`${s}.json`, `${s}.safetensors`]).sort());
   const prov = JSON.parse(readFileSync(path.join(dir, "proj", "blocks.0.hook_attn_out.json"), "utf8"));
   assert.deepEqual([prov.data.rows_used, prov.data.positions, prov.heads], [8, 8 * 20, null]);
