@@ -25,6 +25,18 @@ before(async () => {
   bundle = await loadBundleFrom(dirSource(dir));
 });
 
+/** The page's single run of `name`, and the CLI's runExperiment of unscrubbed, baseline and `name` with % recovered as `scrub recovered` computes it. */
+async function pageAndCli(name: string, backend = "test") {
+  const res = await new ScrubEngine(bundle, backend).run({ kind: "single", target: { kind: "experiment", name }, settings, attention: false });
+  assert.ok(res.kind === "single");
+  const cli = await loadBundle(dir);
+  const run = (e: string) => runExperiment(cli, e, { samples: settings.samples, seed: settings.seed, batchSize: settings.batchSize });
+  const [u, b, exp] = [await run("unscrubbed"), await run("baseline"), await run(name)];
+  const recovered = recoveredComparison(cli.masks, { unscrubbed: u.result, baseline: b.result, exp: exp.result });
+  cli.model.dispose();
+  return { res: res as Extract<typeof res, { kind: "single" }>, u, b, exp, recovered };
+}
+
 test("a catalogue experiment's table equals the CLI's runExperiment table exactly, and % recovered has its references", async () => {
   const engine = new ScrubEngine(bundle, "test");
   const res = await engine.run({ kind: "single", target: { kind: "experiment", name: "ev" }, settings, attention: true });
@@ -46,19 +58,11 @@ test("a catalogue experiment's table equals the CLI's runExperiment table exactl
 });
 
 test("% recovered comes with the CLI's 95 % interval, and every mean with the CLI's standard error", async () => {
-  const engine = new ScrubEngine(bundle, "test");
-  const res = await engine.run({ kind: "single", target: { kind: "experiment", name: "eq" }, settings, attention: false });
-  assert.ok(res.kind === "single");
-  if (res.kind !== "single") return;
-  const cli = await loadBundle(dir);
-  const run = (name: string) => runExperiment(cli, name, { samples: settings.samples, seed: settings.seed, batchSize: settings.batchSize });
-  const [u, b, eq] = [await run("unscrubbed"), await run("baseline"), await run("eq")];
+  const { res, u, exp: eq, recovered: expected } = await pageAndCli("eq");
   assert.deepEqual(res.run.table.map((r) => r.se), eq.manifest.table.map((r) => r.se));
   assert.deepEqual(res.unscrubbed.table.map((r) => r.se), u.manifest.table.map((r) => r.se));
-  const expected = recoveredComparison(cli.masks, { unscrubbed: u.result, baseline: b.result, exp: eq.result });
   assert.equal(res.recovered.name, "eq");
   assert.deepEqual({ values: res.recovered.values, interval: res.recovered.interval }, expected);
-  cli.model.dispose();
 });
 
 test("a builder hypothesis written as ev's matcher gives ev's table; a bad one is a HypothesisError before any compute", async () => {
@@ -122,20 +126,8 @@ test("an aborted job rejects with AbortError and leaks no tensor", async () => {
 });
 
 test("the exported JSON and CSV hold what the CLI's `recovered --format json|csv` holds, with the same names, plus what ran", async () => {
-  const engine = new ScrubEngine(bundle, "wasm (test)");
-  const res = await engine.run({ kind: "single", target: { kind: "experiment", name: "ev" }, settings, attention: false });
-  assert.ok(res.kind === "single");
-  if (res.kind !== "single") return;
-  const cli = await loadBundle(dir);
-  const run = (name: string) => runExperiment(cli, name, { samples: settings.samples, seed: settings.seed, batchSize: settings.batchSize });
-  const [u, b, ev] = [await run("unscrubbed"), await run("baseline"), await run("ev")];
-  const comparison = {
-    samples: settings.samples,
-    seed: settings.seed,
-    runs: [u.manifest, b.manifest, ev.manifest],
-    recovered: [{ experiment: "ev", ...recoveredComparison(cli.masks, { unscrubbed: u.result, baseline: b.result, exp: ev.result }) }],
-  };
-  cli.model.dispose();
+  const { res, u, b, exp: ev, recovered } = await pageAndCli("ev", "wasm (test)");
+  const comparison = { samples: settings.samples, seed: settings.seed, runs: [u.manifest, b.manifest, ev.manifest], recovered: [{ experiment: "ev", ...recovered }] };
   const info = { model: { name: "tiny", interim: false, cfg: bundle.model.cfg, card: {} }, dataset: { name: "eval.u16", rows: 40, width: 21, sha256: "x", meta: {} } };
   const mine = JSON.parse(exportJson(res, info)) as Record<string, unknown>;
   const theirs = JSON.parse(formatComparisonAs("json", comparison)) as Record<string, unknown>;
