@@ -4,17 +4,23 @@
  * (backend.ts), which loads tfjs-node and finds the wasm files on disk; here the page says where the
  * wasm binaries are served (`wasmPaths`), since only its bundler knows their URLs.
  * The pure-JS `cpu` backend is never chosen on its own (it is ~30× slower than wasm), only when asked.
+ *
+ * The automatic choice takes a GPU backend only on real hardware: a software renderer or a WebGPU
+ * fallback adapter is skipped (software-renderer.ts), and a GPU backend that loses a timed probe
+ * against wasm (backend-probe.ts) gives way to wasm. `notice` then says so, for the page to show.
  */
 import { ResourceError } from "./errors.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import { probeFallback } from "./backend-probe.js";
+import { inspectBackend } from "./backend-inspect.js";
 import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels.js";
 
 export type BrowserBackendName = "webgpu" | "webgl" | "wasm" | "cpu";
 export const BROWSER_BACKEND_ORDER: readonly BrowserBackendName[] = ["webgpu", "webgl", "wasm"];
 
 export interface BrowserBackendOptions {
-  /** Try only this backend. */
+  /** Try only this backend, even when it is software-rendered. */
   prefer?: BrowserBackendName;
   /**
    * Where tfjs-backend-wasm's `.wasm` files are: a URL prefix ending in "/", or a map from file name
@@ -27,10 +33,12 @@ export interface BrowserBackendOptions {
 
 export interface BrowserBackendInfo {
   name: BrowserBackendName;
-  /** e.g. "SIMD, 1 thread, own matMul/logsumexp kernels" or "WebGL 2". */
+  /** e.g. "SIMD, 1 thread, own matMul/logsumexp kernels" or "WebGL 2, ANGLE (NVIDIA ...)". */
   detail: string;
   /** Why each backend tried before this one was skipped. */
   skipped: string[];
+  /** One sentence when the automatic choice passed over a GPU backend that exists but would be slow. */
+  notice?: string;
 }
 
 /** No backend could be initialised; `failures` says why, one line per backend. */
@@ -49,22 +57,37 @@ export function initBrowserBackend(options: BrowserBackendOptions = {}): Promise
   return chosen;
 }
 
+const LABEL: Record<BrowserBackendName, string> = { webgpu: "WebGPU", webgl: "WebGL", wasm: "wasm", cpu: "cpu" };
+
 async function select(options: BrowserBackendOptions): Promise<BrowserBackendInfo> {
   const order = options.prefer ? [options.prefer] : BROWSER_BACKEND_ORDER;
   const failures: string[] = [];
+  let notice: string | undefined;
   for (const name of order) {
     try {
-      const why = await loaders[name](options);
-      if (why) {
-        failures.push(`${name}: ${why}`);
+      const seen = await inspectBackend(name);
+      if (seen.unavailable) {
+        failures.push(`${name}: ${seen.unavailable}`);
         continue;
       }
-      // setBackend logs and returns false when the backend's initialisation fails (no adapter, no context).
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return { name, detail: await detailOf(name), skipped: failures };
+      if (seen.software && !options.prefer) {
+        failures.push(`${name}: software-rendered (${seen.software}), slower than wasm`);
+        notice ??= `${LABEL[name]} is software-rendered here (${seen.software}): using wasm, ~25× faster.`;
+        continue;
       }
-      failures.push(`${name}: initialisation failed`);
+      if (!(await start(name, options))) {
+        failures.push(`${name}: initialisation failed`);
+        continue;
+      }
+      const detail = [await detailOf(name), seen.device && `${seen.device}${seen.software ? " (software-rendered: slow)" : ""}`].filter(Boolean).join(", ");
+      if (name === "webgpu" || name === "webgl") {
+        const slow = options.prefer ? undefined : await probeFallback(name, () => start("wasm", options));
+        if (slow) {
+          failures.push(`${name}: ${slow.reason}`);
+          return { name: "wasm", detail: await detailOf("wasm"), skipped: failures, notice: `${LABEL[name]} (${seen.device ?? "this GPU"}) ${slow.reason}: using wasm.` };
+        }
+      }
+      return { name, detail, skipped: failures, notice };
     } catch (e) {
       failures.push(`${name}: ${(e as Error).message.split("\n")[0]}`);
     }
@@ -72,45 +95,32 @@ async function select(options: BrowserBackendOptions): Promise<BrowserBackendInf
   throw new NoBackendError(failures);
 }
 
-/** Registers the backend; returns a reason when it cannot work here, undefined when it may. */
-const loaders: Record<BrowserBackendName, (o: BrowserBackendOptions) => Promise<string | undefined>> = {
+/** Registers the backend and makes it tfjs' current one; false when its initialisation fails. */
+async function start(name: BrowserBackendName, o: BrowserBackendOptions): Promise<boolean> {
+  await register[name](o);
+  // setBackend logs and returns false when the backend's initialisation fails (no adapter, no context).
+  if (!(await tf.setBackend(name))) return false;
+  await tf.ready();
+  return true;
+}
+
+const register: Record<BrowserBackendName, (o: BrowserBackendOptions) => Promise<void>> = {
   async webgpu() {
-    const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator;
-    if (!nav?.gpu) return "navigator.gpu is missing (WebGPU is off or unsupported)";
-    if (!(await nav.gpu.requestAdapter())) return "no WebGPU adapter (no usable GPU)";
     await import("@tensorflow/tfjs-backend-webgpu");
-    return undefined;
   },
   async webgl() {
-    if (!canCreateWebgl()) return "no WebGL context (no GPU, or WebGL is disabled)";
     await import("@tensorflow/tfjs-backend-webgl");
-    return undefined;
   },
   async wasm(o) {
-    if (typeof WebAssembly !== "object") return "WebAssembly is not available";
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     if (o.wasmPaths !== undefined) {
       if (typeof o.wasmPaths === "string") wasm.setWasmPaths(o.wasmPaths);
       else wasm.setWasmPaths(o.wasmPaths as { [file: string]: string });
     }
     if (o.fastKernels ?? true) await installWasmKernels();
-    return undefined;
   },
-  async cpu() {
-    return undefined;
-  },
+  async cpu() {},
 };
-
-/** A WebGL context can be made here (a page's canvas, or OffscreenCanvas in a worker). */
-function canCreateWebgl(): boolean {
-  try {
-    const g = globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown }; document?: { createElement(t: string): { getContext(k: string): unknown } } };
-    const canvas = g.OffscreenCanvas ? new g.OffscreenCanvas(1, 1) : g.document?.createElement("canvas");
-    return !!canvas && !!(canvas.getContext("webgl2") ?? canvas.getContext("webgl"));
-  } catch {
-    return false;
-  }
-}
 
 async function detailOf(name: BrowserBackendName): Promise<string> {
   switch (name) {

@@ -6,3 +6,6 @@
 export * from "./common.js";
 export * from "./dataset-format.js";
 export * from "./browser-backend.js";
+export { inspectBrowserBackends, type BackendOffer, type BackendInspection } from "./backend-inspect.js";
+export { softwareRendererName } from "./software-renderer.js";
+export { gpuLosesProbe } from "./backend-probe.js";

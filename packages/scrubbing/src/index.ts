@@ -100,3 +100,4 @@ export {
   type HeadRoleAnalysis,
   type HeadRoleAnalysisOptions,
 } from "./head-role-analysis.js";
+export { categoryJson, comparisonJson, type Comparison, csvLines, formatComparisonAs, parseComparison, RECOVERED_COLUMNS, STATS_COLUMNS, statsFields, type StatsRow } from "./comparison-format.js";

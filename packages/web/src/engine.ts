@@ -76,6 +76,7 @@ export class ScrubEngine {
         const [unscrubbed, baseline, run] = await this.runAll(plans, job.settings, control);
         return {
           kind: "single",
+          target: job.target,
           run: run.outcome,
           unscrubbed: unscrubbed.outcome,
           baseline: baseline.outcome,
@@ -176,7 +177,8 @@ export class ScrubEngine {
     const corr = buildHypothesis(target.spec, root);
     // Checked against the model now, so an error names the node before anything runs.
     corr.resolve(this.bundle.model.cfg);
-    return { corr, description: `your hypothesis: ${target.spec.nodes.map((n) => n.name).join(", ")}` };
+    const nodes = target.spec.nodes.map((n) => `"${n.name}"`);
+    return { corr, description: `built in the page: node${nodes.length > 1 ? "s" : ""} ${nodes.join(", ")} resample${nodes.length > 1 ? "" : "s"} the paths ${nodes.length > 1 ? "their" : "its"} rules pick` };
   }
 }
 

@@ -4,17 +4,21 @@
  * renders the results. State the end-to-end test waits on is in attributes: `#status[data-state]`
  * ("loading", "ready", "failed") and `body[data-job]` ("idle", "running", "done", "failed", "cancelled").
  *
- * Query parameters: `backend` (webgpu, webgl, wasm or cpu: force one), `model` (the bundle's base
- * URL, default "model/"), `samples`, `seed`, `batch`, `exp` (preselect an experiment).
+ * Query parameters: `backend` (webgpu, webgl, wasm or cpu: force one; the selector sets it too),
+ * `model` (the bundle's base URL, default "model/"), `samples`, `seed`, `batch`, `exp` (preselect an
+ * experiment).
  */
 import Plotly from "plotly.js-cartesian-dist-min";
 import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
+import { inspectBrowserBackends } from "@isc/core/browser";
 import { experimentCatalogue, getExperiment } from "@isc/scrubbing";
+import { backendOptions } from "./backend-select.js";
 import { Builder } from "./builder.js";
 import { $, checkboxes, intInput, select } from "./dom.js";
 import { explainError, type PlainError } from "./errors.js";
+import { type ExportableResult, exportCsv, exportJson, exportName } from "./export.js";
 import { defaultSpec, pathOwners } from "./hypothesis-spec.js";
 import { pathDiagramSvg } from "./path-diagram.js";
 import type { FromWorker, Job, JobResult, ReadyInfo, RunSettings, SingleResult, Target, ToWorker } from "./protocol.js";
@@ -36,6 +40,10 @@ let current: { id: number; job: Job; cancelTimer?: number } | undefined;
 let lastAttention: SingleResult["attention"];
 let lastAttentionTitle = "";
 let shownHeads: string[] = [];
+/** The loss tables on show, for the export buttons. */
+let lastTables: ExportableResult | undefined;
+/** What this browser offers for each backend, found once (the page and its worker share the GPU). */
+const offers = inspectBrowserBackends().catch(() => []);
 
 for (const [param, id] of [["samples", "samples"], ["seed", "seed"], ["batch", "batch"]] as const) {
   const v = params.get(param);
@@ -54,7 +62,7 @@ function startWorker(): void {
     type: "init",
     // Absolute: the worker would resolve a relative URL against its own (assets/) URL.
     modelUrl: new URL(params.get("model") ?? "model/", location.href).href,
-    backend: params.get("backend") ?? undefined,
+    backend: params.get("backend") || undefined,
     wasmPaths: WASM_PATHS,
   };
   worker.postMessage(init);
@@ -119,6 +127,7 @@ function ready(i: ReadyInfo): void {
       ` · data <b>${i.dataset.name}</b>: ${i.dataset.rows} rows × ${i.dataset.width} tokens${slice?.rows ? ` (the first ${i.dataset.rows} of ${slice.rows})` : ""}`,
   );
   const footer = $("footer-info");
+  void showBackend(i.backend);
   footer.textContent = ` The same run in Node: pnpm scrub run --exp NAME --samples N --seed S --data packages/web/site/model/${i.dataset.name}`;
   for (const id of ["settings", "catalogue-panel", "builder-panel", "saa-panel"]) ($(id) as HTMLFieldSetElement).disabled = false;
 
@@ -145,6 +154,23 @@ function ready(i: ReadyInfo): void {
   updateButtons();
 }
 
+/** The selector's options, and the notice when the automatic choice passed over a slow GPU backend. */
+async function showBackend(inUse?: ReadyInfo["backend"]): Promise<void> {
+  ($("backend-select") as HTMLSelectElement).replaceChildren(...backendOptions(await offers, params.get("backend") ?? "", inUse?.name));
+  const notice = $("backend-notice");
+  notice.hidden = !inUse?.notice;
+  notice.textContent = inUse?.notice ?? "";
+}
+
+/** A new engine on the chosen backend (a worker picks its backend once); the URL keeps the choice. */
+function switchBackend(): void {
+  const choice = ($("backend-select") as HTMLSelectElement).value;
+  if (choice) params.set("backend", choice);
+  else params.delete("backend");
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+  restartWorker(`Starting the engine on ${choice || "the automatic backend"}…`);
+}
+
 function describeExperiment(): void {
   if (!info) return;
   const name = ($("exp-select") as HTMLSelectElement).value;
@@ -168,7 +194,7 @@ function settings(): RunSettings {
 
 function updateButtons(): void {
   const busy = current !== undefined || !info;
-  for (const id of ["run-exp", "run-prelim", "run-saa"]) ($(id) as HTMLButtonElement).disabled = busy;
+  for (const id of ["run-exp", "run-prelim", "run-saa", "backend-select"]) ($(id) as HTMLButtonElement).disabled = busy;
   ($("run-hyp") as HTMLButtonElement).disabled = busy || !builderValid;
 }
 
@@ -212,16 +238,33 @@ function cancel(): void {
 }
 
 function show(r: JobResult): void {
-  if (r.kind === "single") {
-    $("table-out").innerHTML = singleHtml(r);
-    lastAttention = r.attention;
-    lastAttentionTitle = `Mean attention of ${r.run.name} over ${r.run.samples} rows`;
-    drawAttention();
-  } else if (r.kind === "preliminary") {
-    $("table-out").innerHTML = preliminaryHtml(r);
-  } else {
+  if (r.kind === "saa") {
     $("saa-out").innerHTML = saaHtml(r, info!.tokenStrings);
+    return;
   }
+  lastTables = r;
+  $("export").hidden = false;
+  $("table-out").innerHTML = r.kind === "single" ? singleHtml(r) : preliminaryHtml(r);
+  // The heatmap belongs to the table above it: a run without attention (the preliminary set, or the
+  // box unticked) hides the last one rather than leave it under another run's table.
+  lastAttention = r.kind === "single" ? r.attention : undefined;
+  lastAttentionTitle = r.kind === "single" ? `Mean attention of ${r.run.name} over ${r.run.samples} rows` : "";
+  drawAttention();
+}
+
+function download(text: string, type: string, name: string): void {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  // After the click has started the download; revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+function exportResults(format: "json" | "csv"): void {
+  if (!lastTables || !info) return;
+  if (format === "json") download(exportJson(lastTables, info), "application/json", exportName(lastTables, "json"));
+  else download(exportCsv(lastTables), "text/csv", exportName(lastTables, "csv"));
 }
 
 function drawAttention(): void {
@@ -258,7 +301,11 @@ function fail(e: PlainError, fatal: boolean): void {
   (box.querySelector(".title") as HTMLElement).textContent = ex.title;
   (box.querySelector(".detail") as HTMLElement).textContent = ex.detail;
   (box.querySelector(".hint") as HTMLElement).textContent = ex.hint;
-  if (fatal) setStatus("failed", `Could not start: ${ex.title.toLowerCase()}.`);
+  if (fatal) {
+    setStatus("failed", `Could not start: ${ex.title.toLowerCase()}.`);
+    // Another backend may work: the selector stays usable when this one could not start.
+    void showBackend().then(() => (($("backend-select") as HTMLSelectElement).disabled = false));
+  }
 }
 
 function hideError(): void {
@@ -278,6 +325,9 @@ $("run-saa").addEventListener("click", () => {
   run({ kind: "saa", target, base: "unscrubbed", idx: intInput("saa-idx"), settings: { ...settings(), samples: intInput("saa-samples") } }, "SAA");
 });
 $("cancel").addEventListener("click", cancel);
+$("backend-select").addEventListener("change", switchBackend);
+$("export-json").addEventListener("click", () => exportResults("json"));
+$("export-csv").addEventListener("click", () => exportResults("csv"));
 $("attn-start").addEventListener("change", drawAttention);
 $("attn-end").addEventListener("change", drawAttention);
 ($("error").querySelector(".dismiss") as HTMLElement).addEventListener("click", hideError);

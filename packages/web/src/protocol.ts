@@ -54,7 +54,8 @@ export interface CatalogueEntry {
 }
 
 export interface ReadyInfo {
-  backend: { name: string; detail: string; skipped: string[] };
+  /** The backend in use; `notice` when the automatic choice passed over a slow (software) GPU backend. */
+  backend: { name: string; detail: string; skipped: string[]; notice?: string };
   model: { name: string; interim: boolean; cfg: ModelConfig; card: Record<string, unknown> };
   dataset: { name: string; rows: number; width: number; sha256: string; meta: Record<string, unknown> };
   roles: HeadRoles;
@@ -91,6 +92,8 @@ export interface ExperimentOutcome {
 
 export interface SingleResult {
   kind: "single";
+  /** What ran: a catalogue experiment, or the builder's hypothesis with its spec. */
+  target: Target;
   run: ExperimentOutcome;
   unscrubbed: ExperimentOutcome;
   baseline: ExperimentOutcome;

@@ -1,5 +1,6 @@
 /**
- * The scrub worker: loads the bundle over HTTP, picks the backend (webgpu → webgl → wasm), and runs
+ * The scrub worker: loads the bundle over HTTP, picks the backend (webgpu → webgl → wasm, GPU ones
+ * only on real hardware, @isc/core's initBrowserBackend), and runs
  * one job at a time off the page's thread, so the page stays responsive. A cancel message aborts
  * the job between two batches (runScrub checks its AbortSignal after each).
  */

@@ -1,15 +1,17 @@
 /**
  * The playground's engine against the CLI on the same bundle: a catalogue experiment gives the CLI's
  * table to the last bit (same code path, same backend), a builder hypothesis written like `ev` gives
- * `ev`'s table, and preliminary, SAA and cancel behave.
+ * `ev`'s table, preliminary, SAA and cancel behave, and the export buttons' files spell everything
+ * as `scrub recovered --format json|csv` does (the same field names and values).
  */
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { dirSource, initBackend, tf, UsageError } from "@isc/core";
 import { loadBundleFrom, recoveredComparison, type SourcedBundle } from "@isc/scrubbing";
-import { loadBundle, runExperiment } from "@isc/node";
+import { formatComparisonAs, loadBundle, runExperiment } from "@isc/node";
 import { writeTinyBundle } from "@isc/node/testing";
 import { ScrubEngine } from "../src/engine.js";
+import { exportCsv, exportJson, exportName } from "../src/export.js";
 import type { HypothesisSpec } from "../src/hypothesis-spec.js";
 import type { ExperimentOutcome } from "../src/protocol.js";
 
@@ -22,6 +24,18 @@ before(async () => {
   dir = await writeTinyBundle({ rows: 40, tokensBelow: 40 });
   bundle = await loadBundleFrom(dirSource(dir));
 });
+
+/** The page's single run of `name`, and the CLI's runExperiment of unscrubbed, baseline and `name` with % recovered as `scrub recovered` computes it. */
+async function pageAndCli(name: string, backend = "test") {
+  const res = await new ScrubEngine(bundle, backend).run({ kind: "single", target: { kind: "experiment", name }, settings, attention: false });
+  assert.ok(res.kind === "single");
+  const cli = await loadBundle(dir);
+  const run = (e: string) => runExperiment(cli, e, { samples: settings.samples, seed: settings.seed, batchSize: settings.batchSize });
+  const [u, b, exp] = [await run("unscrubbed"), await run("baseline"), await run(name)];
+  const recovered = recoveredComparison(cli.masks, { unscrubbed: u.result, baseline: b.result, exp: exp.result });
+  cli.model.dispose();
+  return { res: res as Extract<typeof res, { kind: "single" }>, u, b, exp, recovered };
+}
 
 test("a catalogue experiment's table equals the CLI's runExperiment table exactly, and % recovered has its references", async () => {
   const engine = new ScrubEngine(bundle, "test");
@@ -44,19 +58,11 @@ test("a catalogue experiment's table equals the CLI's runExperiment table exactl
 });
 
 test("% recovered comes with the CLI's 95 % interval, and every mean with the CLI's standard error", async () => {
-  const engine = new ScrubEngine(bundle, "test");
-  const res = await engine.run({ kind: "single", target: { kind: "experiment", name: "eq" }, settings, attention: false });
-  assert.ok(res.kind === "single");
-  if (res.kind !== "single") return;
-  const cli = await loadBundle(dir);
-  const run = (name: string) => runExperiment(cli, name, { samples: settings.samples, seed: settings.seed, batchSize: settings.batchSize });
-  const [u, b, eq] = [await run("unscrubbed"), await run("baseline"), await run("eq")];
+  const { res, u, exp: eq, recovered: expected } = await pageAndCli("eq");
   assert.deepEqual(res.run.table.map((r) => r.se), eq.manifest.table.map((r) => r.se));
   assert.deepEqual(res.unscrubbed.table.map((r) => r.se), u.manifest.table.map((r) => r.se));
-  const expected = recoveredComparison(cli.masks, { unscrubbed: u.result, baseline: b.result, exp: eq.result });
   assert.equal(res.recovered.name, "eq");
   assert.deepEqual({ values: res.recovered.values, interval: res.recovered.interval }, expected);
-  cli.model.dispose();
 });
 
 test("a builder hypothesis written as ev's matcher gives ev's table; a bad one is a HypothesisError before any compute", async () => {
@@ -117,4 +123,21 @@ test("an aborted job rejects with AbortError and leaks no tensor", async () => {
     (e: Error) => e.name === "AbortError",
   );
   assert.equal(tf.memory().numTensors, before);
+});
+
+test("the exported JSON and CSV hold what the CLI's `recovered --format json|csv` holds, with the same names, plus what ran", async () => {
+  const { res, u, b, exp: ev, recovered } = await pageAndCli("ev", "wasm (test)");
+  const comparison = { samples: settings.samples, seed: settings.seed, runs: [u.manifest, b.manifest, ev.manifest], recovered: [{ experiment: "ev", ...recovered }] };
+  const info = { model: { name: "tiny", interim: false, cfg: bundle.model.cfg, card: {} }, dataset: { name: "eval.u16", rows: 40, width: 21, sha256: "x", meta: {} } };
+  const mine = JSON.parse(exportJson(res, info)) as Record<string, unknown>;
+  const theirs = JSON.parse(formatComparisonAs("json", comparison)) as Record<string, unknown>;
+  for (const key of Object.keys(theirs)) assert.deepEqual(mine[key], theirs[key], key);
+  assert.deepEqual(mine.hypothesis, { kind: "experiment", name: "ev", description: res.run.description });
+  assert.equal(mine.backend, "wasm (test)");
+  assert.deepEqual(mine.model, { name: "tiny", interim: false });
+  const csv = exportCsv(res);
+  assert.equal(csv, formatComparisonAs("csv", comparison));
+  assert.equal(csv.split("\n")[0], "experiment,category,mean,se,variance,count,recovered,lo,hi,gap_unclear");
+  assert.equal(csv.trimEnd().split("\n").length, 1 + 3 * 9, "one row per experiment × category");
+  assert.equal(exportName(res, "csv"), "scrub-ev-6-samples-seed-3.csv");
 });
