@@ -1,5 +1,5 @@
 /**
- * A minimal Jupyter client for one tslab kernel, over the zeromq that tslab itself uses, so
+ * A minimal Jupyter client for one kernel (tslab's or Deno's), over the zeromq that tslab itself uses, so
  * notebooks run headless without Python (tslab itself has no run command, and Jupyter's clients are Python). It speaks the wire protocol
  * (HMAC-SHA256-signed multipart messages) on the shell, iopub and control channels.
  */
@@ -51,14 +51,15 @@ export class KernelClient {
     proc.stderr?.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-20000)));
   }
 
-  /** Starts `node <tslab>/bin/tslab kernel` in `cwd` and waits until shell and iopub both answer. */
-  static async start(tslabBin: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<KernelClient> {
+  /** Starts a kernelspec's argv in `cwd` and waits until shell and iopub both answer. */
+  static async start(spec: { name: string; argv: string[] }, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<KernelClient> {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "nbrun-"));
     const key = randomUUID();
     const ports = { shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort() };
     const conn = path.join(tmp, "kernel.json");
-    writeFileSync(conn, JSON.stringify({ ...ports, ip: "127.0.0.1", key, transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: "tslab" }));
-    const proc = spawn(process.execPath, [tslabBin, "kernel", "--config-path", conn], { cwd, env, stdio: ["ignore", "inherit", "pipe"] });
+    writeFileSync(conn, JSON.stringify({ ...ports, ip: "127.0.0.1", key, transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: spec.name }));
+    const [cmd, ...args] = spec.argv.map((a) => a.replace("{connection_file}", conn));
+    const proc = spawn(cmd!, args, { cwd, env, stdio: ["ignore", "inherit", "pipe"] });
     const k = new KernelClient(proc, key, tmp);
     k.shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
     k.control.connect(`tcp://127.0.0.1:${ports.control_port}`);
@@ -116,7 +117,7 @@ export class KernelClient {
       this.listeners.delete(id);
       if (shellOk && iopubOk) return;
     }
-    throw new Error(`the tslab kernel did not answer within ${timeoutMs / 1000} s\n${this.stderr}`);
+    throw new Error(`the kernel did not answer within ${timeoutMs / 1000} s\n${this.stderr}`);
   }
 
   /**
