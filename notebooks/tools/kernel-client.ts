@@ -46,13 +46,15 @@ export class KernelClient {
     private readonly proc: ChildProcess,
     private readonly key: string,
     private readonly tmp: string,
+    /** How long a cell's outputs may trail its idle status (see kernels.ts). */
+    private readonly lateOutputMs: number,
   ) {
     proc.on("exit", (code, sig) => (this.exitInfo = `kernel exited (code ${code}, signal ${sig})`));
     proc.stderr?.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-20000)));
   }
 
   /** Starts a kernelspec's argv in `cwd` and waits until shell and iopub both answer. */
-  static async start(spec: { name: string; argv: string[] }, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<KernelClient> {
+  static async start(spec: { name: string; argv: string[]; lateOutputMs?: number }, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<KernelClient> {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "nbrun-"));
     const key = randomUUID();
     const ports = { shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort() };
@@ -60,7 +62,7 @@ export class KernelClient {
     writeFileSync(conn, JSON.stringify({ ...ports, ip: "127.0.0.1", key, transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: spec.name }));
     const [cmd, ...args] = spec.argv.map((a) => a.replace("{connection_file}", conn));
     const proc = spawn(cmd!, args, { cwd, env, stdio: ["ignore", "inherit", "pipe"] });
-    const k = new KernelClient(proc, key, tmp);
+    const k = new KernelClient(proc, key, tmp, spec.lateOutputMs ?? 0);
     k.shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
     k.control.connect(`tcp://127.0.0.1:${ports.control_port}`);
     k.iopub.connect(`tcp://127.0.0.1:${ports.iopub_port}`);
@@ -122,12 +124,14 @@ export class KernelClient {
 
   /**
    * Runs one cell. `onIopub` sees every output message; resolves with the execute_reply once the
-   * kernel is idle again (all outputs of the cell have arrived by then).
+   * kernel is idle again and `lateOutputMs` more have passed (all outputs of the cell have arrived
+   * by then).
    */
   async execute(code: string, onIopub: (m: Message) => void, timeoutMs: number): Promise<Message> {
     return new Promise<Message>((resolve, reject) => {
       let reply: Message | null = null;
       let idle = false;
+      let settling = false;
       let id = "";
       const timer = setTimeout(() => finish(new Error(`cell timed out after ${timeoutMs / 1000} s`)), timeoutMs);
       const poll = setInterval(() => this.exitInfo && finish(new Error(`${this.exitInfo}\n${this.stderr}`)), 500);
@@ -146,7 +150,10 @@ export class KernelClient {
           } else if (m.header.msg_type === "status") {
             if (m.content.execution_state === "idle") idle = true;
           } else onIopub(m);
-          if (reply && idle) finish();
+          if (reply && idle && !settling) {
+            settling = true;
+            setTimeout(finish, this.lateOutputMs);
+          }
         });
       }, reject);
     });

@@ -9,6 +9,13 @@ import path from "node:path";
 export type KernelName = "tslab" | "deno";
 export const KERNEL_NAMES: readonly KernelName[] = ["tslab", "deno"];
 
+/**
+ * How long after its idle status a cell's last output may still arrive. Deno's kernel forwards
+ * stdout and display messages from a task of their own, so they can trail the idle status (by
+ * about a millisecond when measured; unwaited, the runner lost a cell's output in 2 runs of 6).
+ */
+export const LATE_OUTPUT_MS: Record<KernelName, number> = { tslab: 0, deno: 100 };
+
 /** A kernel.json's fields; `{connection_file}` in argv is filled in by whoever starts the kernel. */
 export interface Kernelspec {
   argv: string[];

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from "node:path";
 import _ from "lodash";
 import { KernelClient, type Message } from "./kernel-client.js";
-import { KERNEL_NAMES, type KernelName, kernelspec } from "./kernels.js";
+import { KERNEL_NAMES, type KernelName, kernelspec, LATE_OUTPUT_MS } from "./kernels.js";
 import { addPngFallbacks } from "./add-png.js";
 import { PngRenderer } from "../lib/render-png.js";
 
@@ -127,7 +127,7 @@ async function runNotebookOnce(file: string, options: RunOptions): Promise<RunRe
   const t0 = performance.now();
   const kernelName = options.kernel ?? "tslab";
   const spec = kernelspec(kernelName);
-  const kernel = await KernelClient.start({ name: kernelName, argv: spec.argv }, path.dirname(path.resolve(file)), { ...process.env, ...options.env });
+  const kernel = await KernelClient.start({ name: kernelName, argv: spec.argv, lateOutputMs: LATE_OUTPUT_MS[kernelName] }, path.dirname(path.resolve(file)), { ...process.env, ...options.env });
   let count = 0;
   let failure: CellError | null = null;
   try {
