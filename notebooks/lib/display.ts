@@ -1,25 +1,25 @@
 /**
- * Showing things in a tslab notebook: HTML, markdown, and plotly figures. The first figure of a
- * kernel inlines plotly.js (from the installed package); later ones reuse it. Static PNG copies for
+ * Showing things in a notebook (tslab or Deno: kernel.ts): HTML, markdown, and plotly figures. The
+ * first figure of a kernel inlines plotly.js (from the installed package); later ones reuse it. Static PNG copies for
  * viewers that run no scripts are added afterwards by the runner (`pnpm notebooks --png`), outside
  * the kernel.
  */
-import * as tslab from "tslab";
 import { type PlotlyFigure, plotlyHtml } from "@isc/viz";
+import { showMime } from "./kernel.js";
 import { plotlySource } from "./plotly-source.js";
 
 let plotlyInlined = false;
 
 export function html(s: string): void {
-  tslab.display.html(s);
+  showMime("text/html", s);
 }
 
 export function markdown(s: string): void {
-  tslab.display.markdown(s);
+  showMime("text/markdown", s);
 }
 
 /** Draws a plotly figure in the notebook. */
 export async function plot(fig: PlotlyFigure): Promise<void> {
-  tslab.display.html(plotlyHtml(fig, { plotlySource: plotlyInlined ? undefined : plotlySource() }));
+  html(plotlyHtml(fig, { plotlySource: plotlyInlined ? undefined : plotlySource() }));
   plotlyInlined = true;
 }

@@ -7,9 +7,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Bundle, loadBundle } from "@isc/node";
-import { initBackend } from "@isc/core";
+import { type BackendInfo, initBackend } from "@isc/core";
 import { escapeHtml, fmtFixed, inlineToken } from "@isc/viz";
 import _ from "lodash";
+import { runtimeName } from "./kernel.js";
 import { repoRoot } from "./paths.js";
 
 export type ModelChoice = "auto" | "default" | "redwood" | (string & {});
@@ -28,6 +29,8 @@ export interface OpenedModel {
   inductionHeads: string[];
   /** "0.0": the previous-token head's name in this model. */
   prevHead: string;
+  /** The tfjs backend and kernels this kernel's runs use. */
+  backend: BackendInfo;
 }
 
 function hasModel(dir: string): boolean {
@@ -61,7 +64,7 @@ export async function openModel(choice: ModelChoice = "auto"): Promise<OpenedMod
     );
   }
   // Before any tensor exists: without it tfjs would fall back to its slow pure-JS backend.
-  await initBackend();
+  const backend = await initBackend();
   const bundle = await loadBundle(dir);
   const roles = bundle.roles;
   return {
@@ -72,6 +75,7 @@ export async function openModel(choice: ModelChoice = "auto"): Promise<OpenedMod
     note,
     inductionHeads: roles.inductionHeads.heads.map((h) => `${roles.inductionHeads.layer}.${h}`),
     prevHead: `${roles.previousTokenHead.layer}.${roles.previousTokenHead.head}`,
+    backend,
   };
 }
 
@@ -87,6 +91,7 @@ export function modelSummaryHtml(m: OpenedModel): string {
     ["previous-token head", m.prevHead],
     ["induction heads", m.inductionHeads.join(", ")],
     ["evaluation rows", `${m.bundle.dataset.rows} rows of ${m.bundle.dataset.width} tokens`],
+    ["runs on", `${runtimeName()}, tfjs ${m.backend.name} backend (${m.backend.detail})`],
   ];
   if (training?.steps !== undefined) rows.push(["training", `${training.steps}${training.planned_steps ? ` of ${training.planned_steps}` : ""} steps, ${training.tokens_seen ?? "?"} tokens`]);
   if (evaluation?.heldout_loss !== undefined) rows.push(["held-out loss", `${fmtFixed(evaluation.heldout_loss, 3)} nats/token`]);

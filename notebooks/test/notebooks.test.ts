@@ -1,17 +1,15 @@
 /**
- * Every notebook runs top to bottom in a fresh tslab kernel with a small sample count (what
- * `pnpm notebooks --samples 8` does), writing to a temporary folder, and shows at least one HTML
- * table or plotly figure, under 5 MB. Skipped, with the reason, when the checkout has no model.
+ * Every notebook runs top to bottom in a fresh tslab kernel with a small sample count, writing to a
+ * temporary folder, and passes run-and-check.ts.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { allNotebooks, giveCellIds, MAX_NOTEBOOK_BYTES, NOTEBOOKS_DIR, runNotebook } from "../tools/nbrun.js";
+import { allNotebooks, giveCellIds } from "../tools/nbrun.js";
+import { runAndCheck, skip } from "./run-and-check.js";
 
-const model = path.join(NOTEBOOKS_DIR, "..", "weights", "default", "model.safetensors");
-const skip = existsSync(model) ? false : `no model at ${model} (train and export one, or commit weights/default)`;
 const out = mkdtempSync(path.join(os.tmpdir(), "notebooks-"));
 const notebooks = allNotebooks();
 
@@ -42,14 +40,7 @@ test("every committed notebook is nbformat 4.5 with a unique id on every cell, a
 
 for (const file of notebooks) {
   test(`${path.basename(file)} runs headless with SCRUB_SAMPLES=8`, { skip, timeout: 400_000 }, async () => {
-    const r = await runNotebook(file, { out, env: { SCRUB_SAMPLES: "8", SCRUB_QUIET: "1" }, log: () => {} });
-    assert.ok(r.bytes < MAX_NOTEBOOK_BYTES, `${r.bytes} bytes`);
-    const nb = JSON.parse(readFileSync(r.written, "utf8")) as { cells: { cell_type: string; outputs?: { data?: Record<string, string[]> }[] }[] };
-    const htmls = nb.cells.flatMap((c) => c.outputs ?? []).map((o) => (o.data?.["text/html"] ?? []).join(""));
-    assert.ok(htmls.some((h) => h.includes("<table") || h.includes("Plotly.newPlot")), "an HTML table or a plotly figure");
-    // plotly comes from the installed package, inlined once per notebook; no CDN.
-    const ours = htmls.map((h) => h.replace(/window\.define = undefined;<\/script><script type="text\/javascript">[\s\S]*?<\/script><script type="text\/javascript">window\.define = window\.__iscDefine/, ""));
-    assert.ok(ours.every((h) => !/<script[^>]+src=/i.test(h)), "no script loaded from elsewhere");
-    if (htmls.some((h) => h.includes("Plotly.newPlot"))) assert.equal(htmls.filter((h) => h.includes("window.__iscDefine = window.define")).length, 1);
+    const htmls = await runAndCheck(file, out, "tslab");
+    assert.match(htmls[0] ?? "", /runs on<\/td><td[^>]*>Node v/, "the first output says the runtime and backend");
   });
 }

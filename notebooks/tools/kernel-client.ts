@@ -1,5 +1,5 @@
 /**
- * A minimal Jupyter client for one tslab kernel, over the zeromq that tslab itself uses, so
+ * A minimal Jupyter client for one kernel (tslab's or Deno's), over the zeromq that tslab itself uses, so
  * notebooks run headless without Python (tslab itself has no run command, and Jupyter's clients are Python). It speaks the wire protocol
  * (HMAC-SHA256-signed multipart messages) on the shell, iopub and control channels.
  */
@@ -46,20 +46,23 @@ export class KernelClient {
     private readonly proc: ChildProcess,
     private readonly key: string,
     private readonly tmp: string,
+    /** How long a cell's outputs may trail its idle status (see kernels.ts). */
+    private readonly lateOutputMs: number,
   ) {
     proc.on("exit", (code, sig) => (this.exitInfo = `kernel exited (code ${code}, signal ${sig})`));
     proc.stderr?.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-20000)));
   }
 
-  /** Starts `node <tslab>/bin/tslab kernel` in `cwd` and waits until shell and iopub both answer. */
-  static async start(tslabBin: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<KernelClient> {
+  /** Starts a kernelspec's argv in `cwd` and waits until shell and iopub both answer. */
+  static async start(spec: { name: string; argv: string[]; lateOutputMs?: number }, cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<KernelClient> {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "nbrun-"));
     const key = randomUUID();
     const ports = { shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort() };
     const conn = path.join(tmp, "kernel.json");
-    writeFileSync(conn, JSON.stringify({ ...ports, ip: "127.0.0.1", key, transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: "tslab" }));
-    const proc = spawn(process.execPath, [tslabBin, "kernel", "--config-path", conn], { cwd, env, stdio: ["ignore", "inherit", "pipe"] });
-    const k = new KernelClient(proc, key, tmp);
+    writeFileSync(conn, JSON.stringify({ ...ports, ip: "127.0.0.1", key, transport: "tcp", signature_scheme: "hmac-sha256", kernel_name: spec.name }));
+    const [cmd, ...args] = spec.argv.map((a) => a.replace("{connection_file}", conn));
+    const proc = spawn(cmd!, args, { cwd, env, stdio: ["ignore", "inherit", "pipe"] });
+    const k = new KernelClient(proc, key, tmp, spec.lateOutputMs ?? 0);
     k.shell.connect(`tcp://127.0.0.1:${ports.shell_port}`);
     k.control.connect(`tcp://127.0.0.1:${ports.control_port}`);
     k.iopub.connect(`tcp://127.0.0.1:${ports.iopub_port}`);
@@ -116,17 +119,19 @@ export class KernelClient {
       this.listeners.delete(id);
       if (shellOk && iopubOk) return;
     }
-    throw new Error(`the tslab kernel did not answer within ${timeoutMs / 1000} s\n${this.stderr}`);
+    throw new Error(`the kernel did not answer within ${timeoutMs / 1000} s\n${this.stderr}`);
   }
 
   /**
    * Runs one cell. `onIopub` sees every output message; resolves with the execute_reply once the
-   * kernel is idle again (all outputs of the cell have arrived by then).
+   * kernel is idle again and `lateOutputMs` more have passed (all outputs of the cell have arrived
+   * by then).
    */
   async execute(code: string, onIopub: (m: Message) => void, timeoutMs: number): Promise<Message> {
     return new Promise<Message>((resolve, reject) => {
       let reply: Message | null = null;
       let idle = false;
+      let settling = false;
       let id = "";
       const timer = setTimeout(() => finish(new Error(`cell timed out after ${timeoutMs / 1000} s`)), timeoutMs);
       const poll = setInterval(() => this.exitInfo && finish(new Error(`${this.exitInfo}\n${this.stderr}`)), 500);
@@ -145,7 +150,10 @@ export class KernelClient {
           } else if (m.header.msg_type === "status") {
             if (m.content.execution_state === "idle") idle = true;
           } else onIopub(m);
-          if (reply && idle) finish();
+          if (reply && idle && !settling) {
+            settling = true;
+            setTimeout(finish, this.lateOutputMs);
+          }
         });
       }, reject);
     });

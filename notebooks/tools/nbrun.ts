@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `pnpm notebooks`: executes every notebook top to bottom in a fresh tslab kernel, headless, and
+ * `pnpm notebooks`: executes every notebook top to bottom in a fresh kernel (tslab's, or Deno's with
+ * `--kernel deno`), headless, and
  * stops at the first failing cell (exit 1). Outputs are written back into the notebook (so the
  * committed notebooks show a real run) unless `--out DIR` asks for copies there.
  *
- *   node notebooks/dist/tools/nbrun.js [--out DIR] [--samples N] [--timeout S] [--png] [notebook.ipynb ...]
+ *   node notebooks/dist/tools/nbrun.js [--kernel tslab|deno] [--out DIR] [--samples N] [--timeout S] [--png] [notebook.ipynb ...]
  *
  * --samples N sets SCRUB_SAMPLES for the kernels: every notebook reads its sample counts through
  * it, so CI runs them small. --png then embeds a static PNG (Debian Chromium) in every plotly output,
@@ -13,10 +14,10 @@
 import { IscError, UsageError } from "@isc/core";
 import { type Command, parseOrHelp, runMain } from "@isc/node";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import _ from "lodash";
 import { KernelClient, type Message } from "./kernel-client.js";
+import { KERNEL_NAMES, type KernelName, kernelspec, LATE_OUTPUT_MS } from "./kernels.js";
 import { addPngFallbacks } from "./add-png.js";
 import { PngRenderer } from "../lib/render-png.js";
 
@@ -37,6 +38,8 @@ interface Notebook {
 }
 
 export interface RunOptions {
+  /** The kernel to run in (default tslab). */
+  kernel?: KernelName;
   out?: string;
   env?: NodeJS.ProcessEnv;
   cellTimeoutS?: number;
@@ -58,11 +61,6 @@ export class CellError extends IscError {
 const here = path.dirname(new URL(import.meta.url).pathname);
 /** notebooks/ (this file is notebooks/dist/tools/nbrun.js). */
 export const NOTEBOOKS_DIR = path.resolve(here, "../..");
-
-function tslabBin(): string {
-  const req = createRequire(path.join(NOTEBOOKS_DIR, "package.json"));
-  return path.join(path.dirname(req.resolve("tslab/package.json")), "bin", "tslab");
-}
 
 const text = (s: string | string[]) => (Array.isArray(s) ? s.join("") : s);
 /** nbformat stores multi-line strings as lists of lines, each keeping its "\n". */
@@ -129,7 +127,9 @@ async function runNotebookOnce(file: string, options: RunOptions): Promise<RunRe
   const nb = JSON.parse(readFileSync(file, "utf8")) as Notebook;
   const written = options.out ? path.join(options.out, path.basename(file)) : file;
   const t0 = performance.now();
-  const kernel = await KernelClient.start(tslabBin(), path.dirname(path.resolve(file)), { ...process.env, ...options.env });
+  const kernelName = options.kernel ?? "tslab";
+  const spec = kernelspec(kernelName);
+  const kernel = await KernelClient.start({ name: kernelName, argv: spec.argv, lateOutputMs: LATE_OUTPUT_MS[kernelName] }, path.dirname(path.resolve(file)), { ...process.env, ...options.env });
   let count = 0;
   let failure: CellError | null = null;
   try {
@@ -160,7 +160,7 @@ async function runNotebookOnce(file: string, options: RunOptions): Promise<RunRe
   }
   nb.metadata = {
     ...nb.metadata,
-    kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" },
+    kernelspec: { name: kernelName, display_name: spec.display_name, language: spec.language },
     language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", codemirror_mode: { name: "javascript", typescript: true } },
   };
   giveCellIds(nb, path.basename(file, ".ipynb"));
@@ -184,8 +184,9 @@ export const MAX_NOTEBOOK_BYTES = 5 * 1024 * 1024;
 
 const COMMAND = {
   name: "nbrun",
-  summary: "Runs notebooks top to bottom in fresh tslab kernels, writing their outputs back (or into --out); stops at the first failing cell.",
+  summary: "Runs notebooks top to bottom in fresh kernels (tslab or Deno), writing their outputs back (or into --out); stops at the first failing cell.",
   flags: {
+    kernel: { type: "string", choices: KERNEL_NAMES, help: "the Jupyter kernel (default tslab)" },
     out: { type: "string", arg: "DIR", help: "write the run notebooks here instead of over the originals" },
     samples: { type: "int", min: 1, help: "SCRUB_SAMPLES for the kernels: every notebook's sample counts" },
     timeout: { type: "float", min: 0, arg: "S", help: "seconds a cell may run (default 600)" },
@@ -209,7 +210,7 @@ async function main(argv: string[]): Promise<number> {
   for (const f of list) {
     process.stderr.write(`running ${path.relative(process.cwd(), f)}${env.SCRUB_SAMPLES ? ` (SCRUB_SAMPLES=${env.SCRUB_SAMPLES})` : ""}\n`);
     try {
-      const r = await runNotebook(f, { out, env, cellTimeoutS: timeout });
+      const r = await runNotebook(f, { kernel: flags.kernel as KernelName | undefined, out, env, cellTimeoutS: timeout });
       if (png) {
         const renderer = await PngRenderer.launch();
         try {
