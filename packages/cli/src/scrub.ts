@@ -171,6 +171,7 @@ const commands: Record<string, { summary: string; flags: Record<string, FlagSpec
         lockSeconds: f["lock-seconds"],
         onStart: (j) => console.error(`shard ${j.spec.name}/${j.shard.id} started`),
         onDone: (j, s) => console.error(`shard ${j.spec.name}/${j.shard.id} done in ${fmtTime(s)}`),
+        onWarning: (m) => console.error(`[scrub] worker: ${m}`),
       });
       b.model.dispose();
     },

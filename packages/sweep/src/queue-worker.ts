@@ -16,6 +16,11 @@ export interface QueueWorkerOptions {
   lockSeconds?: number;
   onStart?: (job: ShardJob) => void;
   onDone?: (job: ShardJob, seconds: number) => void;
+  /**
+   * What the queue reports along the way, e.g. a lock not renewed in time (the shard then runs
+   * again elsewhere, and this worker's result is refused by the queue, so it is merged once).
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Runs until `signal` aborts; resolves once the current shard (if any) is finished or abandoned. */
@@ -38,6 +43,7 @@ export async function runQueueWorker(url: string, bundle: Bundle, signal: AbortS
     },
     { connection: connectionFor(url), concurrency: 1, lockDuration, stalledInterval: lockDuration, maxStalledCount: 3 },
   );
+  worker.on("error", (e) => options.onWarning?.(e.message));
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   await worker.close();
 }
