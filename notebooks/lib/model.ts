@@ -28,6 +28,8 @@ export interface OpenedModel {
   inductionHeads: string[];
   /** "0.0": the previous-token head's name in this model. */
   prevHead: string;
+  /** The tfjs backend, e.g. "wasm (SIMD, 1 thread)": shown in the model card, not on stderr, where Jupyter would style it as an error. */
+  backend: string;
 }
 
 function hasModel(dir: string): boolean {
@@ -61,7 +63,7 @@ export async function openModel(choice: ModelChoice = "auto"): Promise<OpenedMod
     );
   }
   // Before any tensor exists: without it tfjs would fall back to its slow pure-JS backend.
-  await initBackend();
+  const backend = await initBackend({ quiet: true });
   const bundle = await loadBundle(dir);
   const roles = bundle.roles;
   return {
@@ -72,6 +74,7 @@ export async function openModel(choice: ModelChoice = "auto"): Promise<OpenedMod
     note,
     inductionHeads: roles.inductionHeads.heads.map((h) => `${roles.inductionHeads.layer}.${h}`),
     prevHead: `${roles.previousTokenHead.layer}.${roles.previousTokenHead.head}`,
+    backend: `${backend.name} (${backend.detail})`,
   };
 }
 
@@ -90,6 +93,7 @@ export function modelSummaryHtml(m: OpenedModel): string {
   ];
   if (training?.steps !== undefined) rows.push(["training", `${training.steps}${training.planned_steps ? ` of ${training.planned_steps}` : ""} steps, ${training.tokens_seen ?? "?"} tokens`]);
   if (evaluation?.heldout_loss !== undefined) rows.push(["held-out loss", `${fmtFixed(evaluation.heldout_loss, 3)} nats/token`]);
+  rows.push(["tfjs backend", m.backend]);
   if (m.note) rows.push(["note", m.note]);
   return `<table style="border-collapse:collapse;font-size:13px">${rows
     .map(([k, v]) => `<tr><td style="padding:2px 10px 2px 0;font-weight:600;white-space:nowrap;vertical-align:top">${escapeHtml(k)}</td><td style="padding:2px 0">${escapeHtml(v)}</td></tr>`)
