@@ -3,7 +3,7 @@
  * Writes the project-local tslab kernelspec, .jupyter-data/kernels/tslab/kernel.json (git-ignored;
  * it holds this checkout's absolute path), so Jupyter finds the kernel with no global set-up and no
  * Python for tslab (`tslab install` would need IPython and write a global kernelspec):
- *   pnpm kernelspec && JUPYTER_PATH=$PWD/.jupyter-data jupyter lab notebooks/
+ *   pnpm kernelspec && JUPYTER_PATH=$PWD/.jupyter-data jupyter notebook notebooks/
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -27,6 +27,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
   runMain("kernelspec", () => {
     if (!parseOrHelp(process.argv.slice(2), { name: "kernelspec", summary: "Writes the project-local tslab kernelspec, .jupyter-data/kernels/tslab/kernel.json.", flags: {} })) return;
     const dir = writeKernelspec();
-    process.stdout.write(`wrote ${path.relative(process.cwd(), dir)}/kernel.json\nthen: JUPYTER_PATH=${path.join(root, ".jupyter-data")} jupyter lab notebooks/\n`);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), dir)}/kernel.json\nthen: JUPYTER_PATH=${path.join(root, ".jupyter-data")} jupyter notebook notebooks/\n`);
   });
 }
