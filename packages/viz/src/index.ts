@@ -21,3 +21,4 @@ export {
   plotlySpecOf,
   scriptSafe,
 } from "./plotly-html.js";
+export { capWidth, chartTitle, chunks, MAX_FIGURE_WIDTH, MIN_FONT_SIZE, withTitle } from "./layout.js";
