@@ -64,7 +64,7 @@ export async function openModel(choice: ModelChoice = "auto"): Promise<OpenedMod
     );
   }
   // Before any tensor exists: without it tfjs would fall back to its slow pure-JS backend.
-  const backend = await initBackend();
+  const backend = await initBackend({ quiet: true });
   const bundle = await loadBundle(dir);
   const roles = bundle.roles;
   return {

@@ -6,10 +6,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseOrHelp, runMain } from "@isc/node";
+import { PLOTLY_PLACEHOLDER, plotlySpecOf } from "@isc/viz";
 import { PngRenderer } from "../lib/render-png.js";
-
-const PLACEHOLDER = /<div style="color:#888;font:12px sans-serif">\[plotly figure: run the notebook \(trusted\) to draw it\]<\/div>/;
-const FIGURE = /\{return;\}var f=(\{[\s\S]*?\});el\.innerHTML="";window\.Plotly\.newPlot/; // the draw script, not the inlined library
 
 /** @returns how many figures got a PNG. */
 export async function addPngFallbacks(file: string, renderer: PngRenderer): Promise<number> {
@@ -20,12 +18,11 @@ export async function addPngFallbacks(file: string, renderer: PngRenderer): Prom
       const h = out.data?.["text/html"];
       if (h === undefined) continue;
       const html = Array.isArray(h) ? h.join("") : h;
-      const m = FIGURE.exec(html);
-      if (!m || !PLACEHOLDER.test(html)) continue;
-      const fig = JSON.parse(m[1]!.replace(/<\\\//g, "</").replace(/<\\!--/g, "<!--"));
+      const fig = plotlySpecOf(html);
+      if (!fig || !html.includes(PLOTLY_PLACEHOLDER)) continue;
       const png = (await renderer.render(fig, { scale: 1 })).toString("base64");
       const img = `<img alt="plotly figure" style="max-width:100%" src="data:image/png;base64,${png}">`;
-      out.data!["text/html"] = html.replace(PLACEHOLDER, img).split(/(?<=\n)/);
+      out.data!["text/html"] = html.replace(PLOTLY_PLACEHOLDER, img).split(/(?<=\n)/);
       added++;
     }
   }

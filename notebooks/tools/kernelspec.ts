@@ -4,7 +4,7 @@
  * they hold this checkout's absolute paths), so Jupyter finds both kernels with no global set-up and
  * no Python for tslab (`tslab install` would need IPython and write a global kernelspec; `deno
  * jupyter --install` would write one for whatever deno is on the PATH):
- *   pnpm kernelspec && JUPYTER_PATH=$PWD/.jupyter-data jupyter lab notebooks/
+ *   pnpm kernelspec && JUPYTER_PATH=$PWD/.jupyter-data jupyter notebook notebooks/
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -28,6 +28,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
   runMain("kernelspec", () => {
     if (!parseOrHelp(process.argv.slice(2), { name: "kernelspec", summary: "Writes the project-local kernelspecs of tslab and Deno, .jupyter-data/kernels/{tslab,deno}/kernel.json.", flags: {} })) return;
     const dirs = writeKernelspecs();
-    process.stdout.write(dirs.map((d) => `wrote ${path.relative(process.cwd(), d)}/kernel.json\n`).join("") + `then: JUPYTER_PATH=${path.join(root, ".jupyter-data")} jupyter lab notebooks/\n`);
+    process.stdout.write(dirs.map((d) => `wrote ${path.relative(process.cwd(), d)}/kernel.json\n`).join("") + `then: JUPYTER_PATH=${path.join(root, ".jupyter-data")} jupyter notebook notebooks/\n`);
   });
 }

@@ -6,6 +6,7 @@
  * park attention on position 0, which washes out everything else.
  */
 import { DIVERGING_BLUE_RED, inlineToken, type PlotlyFigure, roundTo, SEQUENTIAL_BLUES } from "./figure.js";
+import { MAX_FIGURE_WIDTH, MIN_FONT_SIZE, withTitle } from "./layout.js";
 
 export interface AttentionFacet {
   /** Panel title, e.g. "a1.5" or "unscrubbed". */
@@ -66,8 +67,9 @@ export function attentionHeatmap(facets: readonly AttentionFacet[], options: Att
   const { zs, lo, hi } = shownPatterns(facets, T, start, end, options);
   const grid = panelGrid(facets.length, options);
   const data = zs.map((z, i) => heatmapTrace(facets[i]!.name, z, labels, i));
-  const layout = heatmapLayout(facets, grid, colourRange(lo, hi, options), end - start, options);
-  return { data, layout, config: { displaylogo: false } };
+  const layout = heatmapLayout(facets, grid, colourRange(lo, hi, options), options);
+  const fig = { data, layout, config: { displaylogo: false } };
+  return options.title ? withTitle(fig, options.title) : fig;
 }
 
 /** T, once every facet is known to hold a T×T pattern. */
@@ -128,7 +130,8 @@ interface PanelGrid {
 
 function panelGrid(panels: number, options: AttentionHeatmapOptions): PanelGrid {
   const cols = Math.max(1, Math.min(options.columns ?? Math.min(panels, 4), panels));
-  return { cols, rows: Math.ceil(panels / cols), size: options.panelSize ?? 320 };
+  // Panels shrink so that the grid, its axis titles and colour bar fit the widest figure.
+  return { cols, rows: Math.ceil(panels / cols), size: Math.min(options.panelSize ?? 320, (MAX_FIGURE_WIDTH - 160) / cols) };
 }
 
 /** Plotly names panel i's axes "x", "x2", "x3", …. */
@@ -150,10 +153,9 @@ function heatmapTrace(name: string, z: Z, labels: string[], i: number) {
 }
 
 /** One shared colour bar; panel titles as annotations; axis titles only on the outer panels. */
-function heatmapLayout(facets: readonly AttentionFacet[], grid: PanelGrid, range: { zmin: number; zmax: number }, shown: number, options: AttentionHeatmapOptions): Record<string, unknown> {
+function heatmapLayout(facets: readonly AttentionFacet[], grid: PanelGrid, range: { zmin: number; zmax: number }, options: AttentionHeatmapOptions): Record<string, unknown> {
   const { cols, rows, size } = grid;
   const layout: Record<string, unknown> = {
-    title: options.title ? { text: options.title } : undefined,
     grid: { rows, columns: cols, pattern: "independent", xgap: 0.12, ygap: 0.18 },
     coloraxis: {
       cmin: range.zmin,
@@ -163,7 +165,7 @@ function heatmapLayout(facets: readonly AttentionFacet[], grid: PanelGrid, range
     },
     width: Math.round(cols * size + 160),
     height: Math.round(rows * size + 120),
-    margin: { l: 90, r: 40, t: options.title ? 70 : 40, b: 80 },
+    margin: { l: 90, r: 40, t: 40, b: 80 },
     annotations: facets.map((f, i) => ({
       text: `<b>${f.name}</b>`,
       showarrow: false,
@@ -175,10 +177,14 @@ function heatmapLayout(facets: readonly AttentionFacet[], grid: PanelGrid, range
       font: { size: 13 },
     })),
   };
-  const tickSize = shown > 40 ? 7 : 9;
+  // Every panel shows the same tokens, so only the outer panels label them: the labels stay
+  // readable (plotly thins crowded category ticks) and never run into the next row's panel titles.
+  const tick = { size: MIN_FONT_SIZE };
   facets.forEach((_, i) => {
-    layout[`xaxis${axisSuffix(i)}`] = { tickangle: -60, tickfont: { size: tickSize }, title: i >= facets.length - cols ? { text: "key" } : undefined };
-    layout[`yaxis${axisSuffix(i)}`] = { autorange: "reversed", tickfont: { size: tickSize }, title: i % cols === 0 ? { text: "query" } : undefined };
+    const bottom = i >= facets.length - cols;
+    const left = i % cols === 0;
+    layout[`xaxis${axisSuffix(i)}`] = { tickangle: -60, tickfont: tick, showticklabels: bottom, title: bottom ? { text: "key" } : undefined };
+    layout[`yaxis${axisSuffix(i)}`] = { autorange: "reversed", tickfont: tick, showticklabels: left, title: left ? { text: "query" } : undefined };
   });
   return layout;
 }

@@ -6,6 +6,7 @@
  */
 import _ from "lodash";
 import { type PlotlyFigure, roundTo, SEQUENTIAL_BLUES } from "./figure.js";
+import { capWidth, withTitle } from "./layout.js";
 import { UNCLEAR_MARK, UNCLEAR_NOTE } from "./recovered-interval.js";
 
 export interface BarSeries {
@@ -55,22 +56,20 @@ export function barChart(categories: readonly string[], series: readonly BarSeri
   const noted = series.some((s) => s.unclear?.some(Boolean));
   // A series' name says what its whiskers are; plotly hides the legend of a lone trace unless told.
   const whiskers = series.some((s) => s.lo && s.hi);
-  return {
+  return titled(options.title, {
     data,
     layout: {
-      // Long titles shrink rather than run off a narrow chart.
-      title: options.title ? { text: options.title, font: { size: options.title.length > 60 ? 14 : 17 } } : undefined,
       barmode: "group",
       yaxis: { title: { text: options.yTitle ?? (percent ? "% loss recovered" : "") }, ticksuffix: percent ? "%" : "", zeroline: true },
       legend: { orientation: "h", y: -0.2 },
       ...(whiskers ? { showlegend: true } : {}),
-      width: options.width ?? Math.max(640, 70 * categories.length * Math.max(1, series.length) + 160),
+      width: capWidth(options.width ?? Math.max(640, 70 * categories.length * Math.max(1, series.length) + 160)),
       height: options.height ?? 420,
-      margin: { t: options.title ? 60 : 30, l: 70, r: 30, b: noted ? 120 : 90 },
+      margin: { t: 30, l: 70, r: 30, b: noted ? 120 : 90 },
       annotations: noted ? [{ text: UNCLEAR_NOTE, xref: "paper", yref: "paper", x: 0, y: -0.38, xanchor: "left", showarrow: false, font: { size: 11, color: "#555" } }] : [],
     },
     config: { displaylogo: false },
-  };
+  });
 }
 
 /** Plotly's asymmetric error bar from an interval [lo, hi] around y (all on the plotted scale; null = none). */
@@ -129,18 +128,17 @@ export function matrixHeatmap(z: readonly (readonly number[])[], options: Matrix
     trace.texttemplate = `%{z:.${digits}f}`;
     trace.textfont = { size: 11 };
   }
-  return {
+  return titled(options.title, {
     data: [trace],
     layout: {
-      title: options.title ? { text: options.title } : undefined,
       xaxis: { title: { text: options.xTitle ?? "" }, type: "category" },
       yaxis: { title: { text: options.yTitle ?? "" }, type: "category", autorange: options.topDown === false ? true : "reversed" },
-      width: options.width ?? Math.max(420, 60 * options.xLabels.length + 200),
+      width: capWidth(options.width ?? Math.max(420, 60 * options.xLabels.length + 200)),
       height: options.height ?? Math.max(260, 50 * options.yLabels.length + 160),
-      margin: { t: options.title ? 60 : 30, l: 90, r: 30, b: 60 },
+      margin: { t: 30, l: 90, r: 30, b: 60 },
     },
     config: { displaylogo: false },
-  };
+  });
 }
 
 export interface LineSeries {
@@ -151,7 +149,7 @@ export interface LineSeries {
 }
 
 export function lineChart(series: readonly LineSeries[], options: { title?: string; xTitle?: string; yTitle?: string; width?: number; height?: number } = {}): PlotlyFigure {
-  return {
+  return titled(options.title, {
     data: series.map((s) => ({
       type: "scatter",
       mode: "lines",
@@ -160,14 +158,18 @@ export function lineChart(series: readonly LineSeries[], options: { title?: stri
       y: Array.from(s.y, (v) => roundTo(v, 4)),
     })),
     layout: {
-      title: options.title ? { text: options.title } : undefined,
       xaxis: { title: { text: options.xTitle ?? "" } },
       yaxis: { title: { text: options.yTitle ?? "" } },
-      width: options.width ?? 720,
+      width: capWidth(options.width ?? 720),
       height: options.height ?? 380,
-      margin: { t: options.title ? 60 : 30, l: 70, r: 30, b: 60 },
+      margin: { t: 30, l: 70, r: 30, b: 60 },
       legend: { orientation: "h", y: -0.25 },
     },
     config: { displaylogo: false },
-  };
+  });
+}
+
+/** The figure with its title placed and sized by `withTitle`, or as it is when it has none. */
+function titled(title: string | undefined, fig: PlotlyFigure): PlotlyFigure {
+  return title ? withTitle(fig, title) : fig;
 }

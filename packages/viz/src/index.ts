@@ -11,4 +11,14 @@ export { type RecoveredIntervalLike, UNCLEAR_MARK, UNCLEAR_NOTE, fmtPercent, fmt
 export { type ColouredTextRow, type ColouredTextOptions, colouredTextHtml } from "./coloured-text.js";
 export { type AttentionFacet, type AttentionHeatmapOptions, attentionHeatmap, croppedRange, positionLabels, facetsFromStack } from "./attention.js";
 export { type BarSeries, type BarChartOptions, barChart, type MatrixHeatmapOptions, matrixHeatmap, type LineSeries, lineChart } from "./charts.js";
-export { type PlotlyHtmlOptions, plotlyHtml, plotlyPage, scriptSafe } from "./plotly-html.js";
+export {
+  type PlotlyHtmlOptions,
+  PLOTLY_PLACEHOLDER,
+  PLOTLY_READY_EVENT,
+  plotlyHtml,
+  plotlyLibraryHtml,
+  plotlyPage,
+  plotlySpecOf,
+  scriptSafe,
+} from "./plotly-html.js";
+export { capWidth, chartTitle, chunks, MAX_FIGURE_WIDTH, MIN_FONT_SIZE, withTitle } from "./layout.js";

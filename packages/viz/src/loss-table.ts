@@ -6,6 +6,7 @@
  */
 import _ from "lodash";
 import { escapeHtml, fmtCount, fmtFixed } from "./html.js";
+import { chunks, MAX_FIGURE_WIDTH } from "./layout.js";
 
 /** One category's statistics; `label` is what the row is called (e.g. "CANDIDATES"). */
 export interface StatsRow {
@@ -55,10 +56,20 @@ function sharedLabels(experiments: readonly ExperimentTable[]): string[] {
   return labels;
 }
 
+/** Widths (px) used to split a table that would be wider than `MAX_FIGURE_WIDTH`: the label column, one number column. */
+const LABEL_PX = 190;
+const STAT_PX = 68;
+
+/** The table, split into several stacked ones when its experiments would not fit `MAX_FIGURE_WIDTH` side by side. */
 export function lossTableHtml(experiments: readonly ExperimentTable[], options: LossTableHtmlOptions = {}): string {
-  const labels = sharedLabels(experiments);
   const withSe = experiments.every((e) => e.rows.every((r) => r.se !== undefined));
   const stats: Column[] = (options.stats ?? ["mean", "variance", "count"]).flatMap((s) => (s === "mean" && withSe ? ["mean", "se"] : [s]));
+  const parts = chunks(experiments, (MAX_FIGURE_WIDTH - LABEL_PX) / (STAT_PX * stats.length));
+  return parts.map((part, i) => oneLossTable(part, stats, { ...options, caption: i === 0 ? options.caption : undefined })).join("");
+}
+
+function oneLossTable(experiments: readonly ExperimentTable[], stats: readonly Column[], options: LossTableHtmlOptions): string {
+  const labels = sharedLabels(experiments);
   const digits = options.digits ?? 3;
   const cell = (r: StatsRow, s: Column) => (s === "count" ? fmtCount(r.count) : fmtFixed(r[s]!, digits));
   const head1 = experiments.map((e) => `<th colspan="${stats.length}" style="${TH};border-left:1px solid #ccc">${escapeHtml(e.name)}</th>`).join("");
@@ -73,7 +84,7 @@ export function lossTableHtml(experiments: readonly ExperimentTable[], options: 
     .join("");
   const caption = options.caption ? `<caption style="caption-side:top;text-align:left;font-weight:600;padding:2px 0">${escapeHtml(options.caption)}</caption>` : "";
   return (
-    `<table class="isc-loss-table" style="${TABLE_STYLE}">${caption}` +
+    `<table class="isc-loss-table" style="${TABLE_STYLE};margin-bottom:8px">${caption}` +
     `<thead><tr><th style="${TH}" rowspan="2">category</th>${head1}</tr><tr>${head2}</tr></thead>` +
     `<tbody>${body}</tbody></table>`
   );

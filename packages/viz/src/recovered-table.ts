@@ -7,7 +7,9 @@
  * With intervals, each cell reads "89.7% [80.1%, 95.0%]", and a category whose baseline gap is not
  * told apart from 0 is marked †, greyed instead of coloured, and explained in a note under the table.
  */
+import _ from "lodash";
 import { escapeHtml } from "./html.js";
+import { chunks, MAX_FIGURE_WIDTH } from "./layout.js";
 import { TABLE_STYLE } from "./loss-table.js";
 import { fmtPercent, fmtPercentInterval, type RecoveredIntervalLike, UNCLEAR_MARK, UNCLEAR_NOTE, unclearAt } from "./recovered-interval.js";
 
@@ -38,6 +40,11 @@ const TH = "border-bottom:1px solid #999;padding:2px 8px;text-align:center;white
  * @param expNames column names.
  * @param recovered one `[categories]` array of fractions (not ×100) per experiment.
  */
+/** Widths (px) used to split a table wider than `MAX_FIGURE_WIDTH`: the label column, one experiment with and without its interval. */
+const LABEL_PX = 190;
+const COLUMN_PX = { interval: 180, plain: 75 };
+
+/** The table, split into several stacked ones when its experiments would not fit `MAX_FIGURE_WIDTH` side by side. */
 export function recoveredTableHtml(
   categories: readonly string[],
   expNames: readonly string[],
@@ -49,6 +56,17 @@ export function recoveredTableHtml(
   recovered.forEach((col, j) => {
     if (col.length !== categories.length) throw new RangeError(`column "${expNames[j]}" has ${col.length} values for ${categories.length} categories`);
   });
+  const per = (MAX_FIGURE_WIDTH - LABEL_PX) / (options.intervals ? COLUMN_PX.interval : COLUMN_PX.plain);
+  return chunks(_.range(expNames.length), per)
+    .map((js, k) => {
+      const pick = <T>(xs: readonly T[]) => js.map((j) => xs[j]!);
+      const part = { ...options, caption: k === 0 ? options.caption : undefined, intervals: options.intervals && pick(options.intervals) };
+      return oneRecoveredTable(categories, pick(expNames), pick(recovered), part);
+    })
+    .join("");
+}
+
+function oneRecoveredTable(categories: readonly string[], expNames: readonly string[], recovered: readonly ArrayLike<number>[], options: RecoveredTableOptions): string {
   const bold = new Set(options.highlight ?? []);
   const head = expNames.map((n) => `<th style="${TH}">${escapeHtml(n)}</th>`).join("");
   const body = categories
@@ -62,7 +80,7 @@ export function recoveredTableHtml(
   const caption = options.caption ? `<caption style="caption-side:top;text-align:left;font-weight:600;padding:2px 0">${escapeHtml(options.caption)}</caption>` : "";
   const noted = categories.some((_c, i) => unclearAt(options.intervals, i));
   const foot = noted ? `<tfoot><tr><td colspan="${expNames.length + 1}" style="padding:4px 8px;font-size:11px;color:#555;white-space:normal">${escapeHtml(UNCLEAR_NOTE)}</td></tr></tfoot>` : "";
-  return `<table class="isc-recovered-table" style="${TABLE_STYLE}">${caption}<thead><tr><th style="${TH}">category</th>${head}</tr></thead><tbody>${body}</tbody>${foot}</table>`;
+  return `<table class="isc-recovered-table" style="${TABLE_STYLE};margin-bottom:8px">${caption}<thead><tr><th style="${TH}">category</th>${head}</tr></thead><tbody>${body}</tbody>${foot}</table>`;
 }
 
 /** One cell: the percentage, its interval if given, the reference value small under it. */

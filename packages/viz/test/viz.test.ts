@@ -13,7 +13,11 @@ import {
   fmtRecovered,
   lossTableHtml,
   matrixHeatmap,
+  PLOTLY_PLACEHOLDER,
+  PLOTLY_READY_EVENT,
   plotlyHtml,
+  plotlyLibraryHtml,
+  plotlySpecOf,
   recoveredColour,
   recoveredTableHtml,
   scriptSafe,
@@ -141,13 +145,18 @@ test("bar chart and matrix heatmap carry their values", () => {
   assert.throws(() => matrixHeatmap([[1]], { xLabels: ["a", "b"], yLabels: ["r"] }), /1 values for 2/);
 });
 
-test("plotly HTML inlines the library once, escapes </script>, and keeps a fallback image", () => {
+test("plotly HTML: the library apart from the figures, </script> escaped, the spec readable back, a fallback image", () => {
   const fig = barChart(["</script><script>alert(1)</script>"], [{ name: "x", values: [0.5] }]);
-  const html = plotlyHtml(fig, { plotlySource: "window.Plotly={newPlot:function(){}}; // </script>", fallbackPngBase64: "AAAA", id: "p1" });
-  assert.equal((html.match(/<\/script>/gi) ?? []).length, 4, "only our own script tags close");
+  const html = plotlyHtml(fig, { fallbackPngBase64: "AAAA", id: "p1" });
+  assert.equal((html.match(/<\/script>/gi) ?? []).length, 2, "only our own script tags close");
   assert.ok(html.includes('<div id="p1"'));
   assert.ok(html.includes("data:image/png;base64,AAAA"));
-  assert.ok(!plotlyHtml(fig).includes("window.define = undefined"), "no library unless given");
+  assert.ok(!html.includes("window.define = undefined"), "no library in a figure");
+  assert.deepEqual(plotlySpecOf(html)?.data, JSON.parse(JSON.stringify(fig.data)), "the spec reads back");
+  assert.ok(plotlyHtml(fig).includes(PLOTLY_PLACEHOLDER), "a placeholder without a PNG");
+  const lib = plotlyLibraryHtml("window.Plotly={newPlot:function(){}}; // </script>");
+  assert.equal((lib.match(/<\/script>/gi) ?? []).length, 3);
+  assert.ok(lib.includes(PLOTLY_READY_EVENT) && lib.includes("window.define = undefined"));
   assert.equal(scriptSafe("a</SCRIPT>b"), "a<\\/SCRIPT>b");
 });
 

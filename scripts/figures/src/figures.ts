@@ -45,13 +45,12 @@ async function main(): Promise<void> {
     writeFileSync(file, png);
     written.push(`${path.relative(root, file)} (${(png.length / 1024).toFixed(0)} kB)`);
   };
-  const titled = <F extends { layout: Record<string, unknown> }>(f: F, title: string): F => ({ ...f, layout: { ...f.layout, title: { text: title } } });
   try {
     // 01: the preliminary experiments.
     const prelim = ["unscrubbed", "ev", "pth-k", "eq", "all", "baseline", "ev+", "pth-k+", "eq+"];
     const runs = await ex.runMany(m, prelim, { samples: args.samples });
     const scored = _.without(prelim, "unscrubbed", "baseline");
-    save("preliminary-recovered.png", await r.render(titled(fig.recoveredBars(m, runs, scored), `% loss recovered on CANDIDATES — ${tag}`)));
+    save("preliminary-recovered.png", await r.render(viz.withTitle(fig.recoveredBars(m, runs, scored), `% loss recovered on CANDIDATES — ${tag}`)));
     const comparisons = ex.recoveredOf(m, runs, scored);
     const table = viz.recoveredTableHtml(ex.CATEGORY_LABELS, scored, comparisons.map((c) => c.values), {
       caption: `${ex.recoveredCaption(args.samples)} — ${tag} (small: Redwood's model, seed notebook)`,
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
     const saa = await ex.runMany(m, ["unscrubbed", `scrub-${A}`], { samples: args.samples, idx: IDX });
     save("saa-example.png", await r.renderHtml(fig.saaHtml(m, saa.get("unscrubbed")!, [saa.get(`scrub-${A}`)!], IDX, 140), 1000));
     const att = await ex.runMany(m, ["unscrubbed", `${A}-pth-k+`, `scrub-${A}`], { samples: args.samples, idx: IDX, attention: "pattern" });
-    save("induction-head-attention.png", await r.render(titled(fig.headAcrossRuns(m, [...att.values()], A, IDX, 40), `Mean attention of ${A} on example ${IDX}: unscrubbed vs scrubbed — ${tag}`)));
+    save("induction-head-attention.png", await r.render(viz.withTitle(fig.headAcrossRuns(m, [...att.values()], A, IDX, 40), `Mean attention of ${A} on example ${IDX}: unscrubbed vs scrubbed — ${tag}`)));
 
     // 03: position-only attention of layer 0.
     const H = m.bundle.model.cfg.n_heads;
@@ -90,7 +89,7 @@ async function main(): Promise<void> {
     const P = m.prevHead;
     const mods = [`scrub-${P}`, `real-${P}`, `beg-${P}`, `zero-${P}`];
     const modRuns = new Map([...runs, ...(await ex.runMany(m, mods, { samples: args.samples }))]);
-    save("modifications-recovered.png", await r.render(titled(fig.recoveredBars(m, modRuns, mods), `${P}'s pattern edited where it feeds layer 1: % recovered on CANDIDATES — ${tag}`)));
+    save("modifications-recovered.png", await r.render(viz.withTitle(fig.recoveredBars(m, modRuns, mods), `${P}'s pattern edited where it feeds layer 1: % recovered on CANDIDATES — ${tag}`)));
   } finally {
     await r.close();
     m.bundle.model.dispose();
