@@ -16,6 +16,6 @@ const out = mkdtempSync(path.join(os.tmpdir(), "notebooks-deno-"));
 for (const name of ["00-tour.ipynb", "05-your-own-hypothesis.ipynb"]) {
   test(`${name} runs under Deno with SCRUB_SAMPLES=8`, { skip, timeout: 400_000 }, async () => {
     const htmls = await runAndCheck(path.join(NOTEBOOKS_DIR, name), out, "deno");
-    assert.match(htmls[0] ?? "", /runs on<\/td><td[^>]*>Deno \d+\.\d+\.\d+, tfjs \w+ backend/, "the first output says Deno and the backend");
+    assert.ok(htmls.some((h) => /runs on<\/td><td[^>]*>Deno \d+\.\d+\.\d+, tfjs \w+ backend/.test(h)), "the model card says Deno and the backend");
   });
 }

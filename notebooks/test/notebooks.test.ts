@@ -41,6 +41,6 @@ test("every committed notebook is nbformat 4.5 with a unique id on every cell, a
 for (const file of notebooks) {
   test(`${path.basename(file)} runs headless with SCRUB_SAMPLES=8`, { skip, timeout: 400_000 }, async () => {
     const htmls = await runAndCheck(file, out, "tslab");
-    assert.match(htmls[0] ?? "", /runs on<\/td><td[^>]*>Node v/, "the first output says the runtime and backend");
+    assert.ok(htmls.some((h) => /runs on<\/td><td[^>]*>Node v/.test(h)), "the model card says the runtime and backend");
   });
 }
