@@ -358,7 +358,7 @@ async function preliminaryEqualsCli({ page, model }: Session): Promise<void> {
   // Nothing left from the run before: its heatmap (titled with its name) goes with its table.
   assert.equal(await page.isHidden("#attn-box"), true, "the previous run's heatmap is still shown under the preliminary tables");
   assert.equal(await page.locator(".run-desc").count(), 0);
-  assert.equal(await page.locator(".prelim-table .isc-recovered-table").count(), 1);
+  assert.ok((await page.locator(".prelim-table .isc-recovered-table").count()) >= 1, "the % recovered table (split in stacked parts when wider than 1,200 px)");
   assert.equal(await page.locator(".prelim-table .isc-recovered-table .isc-ci").count(), 7 * 9, "an interval for each of the 7 scored experiments and 9 categories");
 }
 
