@@ -5,8 +5,8 @@
  * the fixture that packages/scrubbing/test/original-names.test.ts checks the catalogue against.
  * The original file is not part of this repository: give its path and the commit it is from.
  *
- *   git -C CLONE show HEAD:experiments.py > /tmp/experiments.py
- *   node scripts/dist/src/original-experiment-names.js /tmp/experiments.py --commit "$(git -C CLONE rev-parse HEAD)"
+ *   git -C CLONE show HEAD:experiments.py > original-experiments.py
+ *   node scripts/dist/src/original-experiment-names.js original-experiments.py --commit "$(git -C CLONE rev-parse HEAD)"
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";

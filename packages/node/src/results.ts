@@ -8,14 +8,10 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FormatError, ResourceError, UsageError } from "@isc/core";
+import type { StatsRow } from "@isc/scrubbing";
 
-export interface TableRow {
-  label: string;
-  mean: number;
-  se: number;
-  variance: number;
-  count: number;
-}
+/** A saved run's loss-table row: the fields every output format writes. */
+export type TableRow = StatsRow;
 
 export interface RunManifest {
   experiment: string;

@@ -3,7 +3,7 @@
  * large arrays (mean attention, SAA values) travel as transferred Float32Array buffers.
  */
 import type { ModelConfig } from "@isc/core/browser";
-import type { HeadRoles, RecoveredComparison } from "@isc/scrubbing";
+import type { HeadRoles, RecoveredComparison, StatsRow } from "@isc/scrubbing";
 import type { PlainError } from "./errors.js";
 import type { HypothesisSpec } from "./hypothesis-spec.js";
 
@@ -66,14 +66,8 @@ export interface ReadyInfo {
   loadSeconds: number;
 }
 
-export interface TableRow {
-  label: string;
-  mean: number;
-  /** The mean's standard error, rows as units (NaN unless two rows hold the category). */
-  se: number;
-  variance: number;
-  count: number;
-}
+/** A loss-table row as the CLI writes it (the mean's SE is NaN unless two rows hold the category). */
+export type TableRow = StatsRow;
 
 /** One experiment's % loss recovered against baseline, with its 95 % interval (bootstrap over the reference rows, seed 0). */
 export interface RecoveredOutcome extends RecoveredComparison {
