@@ -32,26 +32,40 @@ export function queueExecutor(url: string, options: { pollMs?: number } = {}): E
     const queue = new Queue<ShardJob, ShardJobResult>(QUEUE_NAME, { connection: connectionFor(url) });
     try {
       const key = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 12);
-      const jobId = (s: Shard) => `${key}.${s.id}`;
-      await queue.addBulk(shards.map((shard) => ({ name: shard.id, data: { spec, shard }, opts: { jobId: jobId(shard), attempts: 3, backoff: { type: "fixed", delay: 1000 } } })));
-      const pending = new Map(shards.map((s) => [jobId(s), s]));
-      while (pending.size > 0) {
-        for (const [id, shard] of pending) {
-          const job = await queue.getJob(id);
-          if (!job) throw new ResourceError(`shard ${shard.id}'s job ${id} vanished from the queue (was Redis flushed?); run the sweep again to resubmit it`);
-          const state = await job.getState();
-          if (state === "failed") throw new ResourceError(`shard ${shard.id} failed on a worker: ${job.failedReason}`);
-          if (state !== "completed") continue;
-          const r = job.returnvalue;
-          const b = Buffer.from(r.loss, "base64");
-          onResult(shard, { loss: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), seconds: r.seconds });
-          pending.delete(id);
-          await job.remove().catch(() => {}); // only tidying: a job still locked is left to Redis's own expiry
-        }
+      const pending = new Map(shards.map((s) => [`${key}.${s.id}`, s]));
+      await queue.addBulk([...pending].map(([jobId, shard]) => ({ name: shard.id, data: { spec, shard }, opts: { jobId, attempts: 3, backoff: { type: "fixed", delay: 1000 } } })));
+      // Submitting again adds nothing for ids already there: shards that failed before get another chance.
+      for (const job of await queue.getJobs(["failed"])) if (pending.has(job.id!)) await job.retry();
+      for (let poll = 1; pending.size > 0; poll++) {
+        await collect(queue, pending, onResult);
+        if (poll % 40 === 0) await checkNoneVanished(queue, pending);
         if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
       }
     } finally {
       await queue.close();
     }
   };
+}
+
+/** Takes this sweep's finished jobs off the queue (one listing per poll, not one call per shard); a failed one ends the sweep. */
+async function collect(queue: Queue<ShardJob, ShardJobResult>, pending: Map<string, Shard>, onResult: Parameters<Executor>[2]): Promise<void> {
+  for (const job of await queue.getJobs(["failed"])) {
+    const shard = pending.get(job.id!);
+    if (shard) throw new ResourceError(`shard ${shard.id} failed on a worker: ${job.failedReason}`);
+  }
+  for (const job of await queue.getJobs(["completed"])) {
+    const shard = pending.get(job.id!);
+    if (!shard) continue;
+    const b = Buffer.from(job.returnvalue.loss, "base64");
+    onResult(shard, { loss: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), seconds: job.returnvalue.seconds });
+    pending.delete(job.id!);
+    await job.remove().catch(() => {}); // only tidying: a job still locked is left to Redis's own expiry
+  }
+}
+
+/** Every ~10 s: a job gone from Redis (flushed, evicted) would otherwise leave the sweep waiting for ever. */
+async function checkNoneVanished(queue: Queue<ShardJob, ShardJobResult>, pending: Map<string, Shard>): Promise<void> {
+  for (const [id, shard] of pending) {
+    if ((await queue.getJobState(id)) === "unknown") throw new ResourceError(`shard ${shard.id}'s job ${id} vanished from the queue (was Redis flushed?); run the sweep again to resubmit it`);
+  }
 }
