@@ -69,7 +69,7 @@ async function countDrawn(page: Page): Promise<Drawn> {
 async function open(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`${server.url}/notebooks/${name}?token=${server.token}`);
-  await page.waitForFunction(() => (window as unknown as JupyterWindow).Jupyter?.notebook?.kernel?.info_reply?.protocol_version !== undefined, null, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as JupyterWindow).Jupyter?.notebook?.kernel?.info_reply?.protocol_version !== undefined, null, { timeout: 180_000 });
   return page;
 }
 
